@@ -1,0 +1,40 @@
+"""Shared CLI plumbing: output formats, exit codes, clean input errors."""
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from typing import Any, Callable
+
+import click
+
+from ..errors import IvrError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
+
+
+def format_option(*choices: str, default: str = "text") -> Callable:
+    """`--format` with the given choices (text first by convention)."""
+    return click.option("--format", "fmt", type=click.Choice(list(choices)), default=default,
+                        show_default=True, help="Output format (machine-readable on stdout).")
+
+
+def user_errors(func: Callable) -> Callable:
+    """Turn IvrError (a user mistake) into a clean stderr message and exit 2."""
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except IvrError as err:
+            click.echo(f"error: {err}", err=True)
+            sys.exit(EXIT_INPUT)
+    return wrapper
+
+
+def print_json(obj: Any) -> None:
+    click.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
+
+
+def progress(msg: str) -> None:
+    """Progress and chatter go to stderr so stdout stays machine-readable."""
+    click.echo(msg, err=True)

@@ -1,0 +1,43 @@
+"""How long a prompt takes to say, in virtual seconds.
+
+Measured TTS durations win when TTS timing is on (ivr.speech.tts provides
+them); otherwise the length is estimated from the text and the speaking
+rates in config.yaml.
+"""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from .model import Node
+
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+_WORD = re.compile(r"[A-Za-z0-9\u00c0-\u024f']+")
+
+# set by ivr.speech.tts when TTS timing is enabled: (text, language) -> seconds or None
+measured_duration = None
+
+
+def estimate_seconds(text: str, timing: dict) -> float:
+    """Seconds to say `text`: CJK characters and words at the configured rates."""
+    if not text:
+        return 0.0
+    cjk = len(_CJK.findall(text))
+    words = len(_WORD.findall(_CJK.sub(" ", text)))
+    seconds = words * 60.0 / timing.get("words_per_minute", 150)
+    seconds += cjk / timing.get("cjk_chars_per_second", 4.0)
+    return round(seconds + timing.get("pause_s", 0.5), 2)
+
+
+def prompt_seconds(node: Node, language: str, config: dict) -> float:
+    """The node's prompt length: fixed duration, measured TTS, or estimate."""
+    if node.duration_s is not None:
+        return float(node.duration_s)
+    text = node.prompt or node.answer
+    if node.kind == "self_service" and node.prompt and node.answer:
+        text = f"{node.prompt} {node.answer}"
+    if measured_duration is not None and text:
+        measured: Optional[float] = measured_duration(text, language)
+        if measured is not None:
+            return round(measured, 2)
+    return estimate_seconds(text, config.get("timing", {}))
