@@ -13,6 +13,7 @@ COMMANDS = [
     "validate",
     "call",
     "demo",
+    "queue",
 ]
 
 
