@@ -1,0 +1,324 @@
+"""The call engine: one menu call as a `transitions` state machine.
+
+One state per node, plus `@ringing` (before the call is answered) and
+`@disconnected` (the line hung up). Triggers, declared up front from the menu:
+
+    answer / route_<name>        start the call (a priority route skips the menu)
+    choose_<i>                   option i of the current node was picked
+    cmd_human, cmd_repeat,
+    cmd_back, cmd_main_menu      global commands, from every state that has them on
+    silence, wrong_input         no_input / no_match: replay while retries last, then the policy
+    prompt_done                  an announcement/answer/work order finished: go to `next`
+    input_done                   an input node got its digits: go to `next`
+    caller_hangup                the caller hung up
+
+Time is virtual: `clock` advances by prompt durations (ivr.timing) and by the
+caller's waits; nothing sleeps. Callers listen to each prompt to its end
+unless they act `early` on a node that allows barge-in.
+"""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from transitions import Machine, State
+
+from . import matching
+from .config import DEFAULTS
+from .model import Menu, Node
+from .timing import prompt_seconds
+
+RINGING, DISCONNECTED = "@ringing", "@disconnected"
+AUTO_ADVANCE = ("announcement", "self_service", "work_order", "goto")
+WAITS_FOR_CALLER = ("menu", "input")
+MAX_AUTO_MOVES = 1000  # goto/announcement chains without a caller action
+
+
+class Call:
+    """A single call through `menu`. Drive it with press/say/wait/hangup."""
+
+    def __init__(self, menu: Menu, config: Optional[dict] = None, route: Optional[str] = None):
+        self.menu = menu
+        self.config = config or DEFAULTS
+        self.clock = 0.0
+        self.steps = 0                  # caller actions taken
+        self.events: list[dict] = []
+        self.collected: dict[str, str] = {}
+        self.heard: list[str] = []      # what the caller said, in order
+        self.history: list[str] = []    # nodes where the caller chose, for `back`
+        self.tries = {"no_input": 0, "no_match": 0}
+        self.outcome: Optional[str] = None
+        self.digits = ""                # input node buffer
+        self.prompt_end = 0.0
+        self._auto_moves = 0
+        self._last_node: Optional[str] = None
+        self.machine = Machine(model=self, states=self._states(), initial=RINGING,
+                               transitions=self._transitions(), send_event=True, queued=True,
+                               auto_transitions=True, ignore_invalid_triggers=False)
+        self.route_used = route
+        if route:
+            self.trigger(f"route_{route}")
+        else:
+            self.answer()
+
+    # ---- declaration ------------------------------------------------------
+    def _states(self) -> list[State]:
+        states = [State(nid, on_enter=["entered"]) for nid in self.menu.nodes]
+        return states + [State(RINGING), State(DISCONNECTED, on_enter=["disconnected"])]
+
+    def _dest(self, target: str, source: str) -> str:
+        if target == "@repeat":
+            return "="
+        if target == "@hangup":
+            return DISCONNECTED
+        return self.menu.resolve(target, source) or DISCONNECTED
+
+    def _transitions(self) -> list[dict]:
+        menu, out = self.menu, []
+        out.append({"trigger": "answer", "source": RINGING, "dest": menu.start})
+        for route in menu.priority_routes:
+            out.append({"trigger": f"route_{route['name']}", "source": RINGING,
+                        "dest": self._dest(route["to"], RINGING)})
+        for node in menu.nodes.values():
+            src = node.id
+            for i, opt in enumerate(node.options):
+                if opt.target == "@back":
+                    out.append({"trigger": f"choose_{i}", "source": src, "dest": None, "after": "go_back"})
+                else:
+                    out.append({"trigger": f"choose_{i}", "source": src, "dest": self._dest(opt.target, src),
+                                "before": "remember"})
+            for trigger, policy in (("silence", node.no_input), ("wrong_input", node.no_match)):
+                if node.kind not in WAITS_FOR_CALLER:
+                    break
+                kind = "no_input" if trigger == "silence" else "no_match"
+                out.append({"trigger": trigger, "source": src, "dest": "=", "conditions": f"can_retry_{kind}",
+                            "before": f"count_{kind}"})
+                if policy.then == "@back":
+                    out.append({"trigger": trigger, "source": src, "dest": None, "after": "go_back"})
+                else:
+                    out.append({"trigger": trigger, "source": src, "dest": self._dest(policy.then, src)})
+            if node.next:
+                done = "input_done" if node.kind == "input" else "prompt_done"
+                out.append({"trigger": done, "source": src, "dest": self._dest(node.next, src)})
+            if node.kind in ("self_service", "work_order") and not node.next:
+                out.append({"trigger": "prompt_done", "source": src, "dest": DISCONNECTED})
+            out += self._command_transitions(node)
+        live = [s for s in menu.nodes] + [RINGING]
+        out.append({"trigger": "caller_hangup", "source": live, "dest": DISCONNECTED, "before": "mark_caller_hangup"})
+        return out
+
+    def _command_transitions(self, node: Node) -> list[dict]:
+        if node.kind in ("human", "hangup"):
+            return []
+        out = []
+        if self.menu.command("human", node) and self.menu.resolve("@human"):
+            out.append({"trigger": "cmd_human", "source": node.id, "dest": self.menu.resolve("@human")})
+        if self.menu.command("main_menu", node):
+            out.append({"trigger": "cmd_main_menu", "source": node.id, "dest": self.menu.start})
+        if self.menu.command("repeat", node):
+            out.append({"trigger": "cmd_repeat", "source": node.id, "dest": "="})
+        if self.menu.command("back", node):
+            out.append({"trigger": "cmd_back", "source": node.id, "dest": None, "after": "go_back"})
+        return out
+
+    # ---- callbacks (named in the declarations above) ------------------------
+    @property
+    def node(self) -> str:
+        return self.state
+
+    @property
+    def ended(self) -> bool:
+        return self.outcome is not None
+
+    def log(self, type_: str, **detail: Any) -> None:
+        self.events.append({"t": round(self.clock, 2), "type": type_, "node": self.state, **detail})
+
+    def entered(self, event: Any) -> None:
+        node = self.menu.nodes[self.state]
+        if self.state != self._last_node:
+            self.tries = {"no_input": 0, "no_match": 0}
+        self._last_node = self.state
+        self.digits = ""
+        seconds = prompt_seconds(node, self.menu.language, self.config)
+        text = node.prompt if node.kind != "self_service" else " ".join(filter(None, [node.prompt, node.answer]))
+        self.log("enter", kind=node.kind, prompt=text, prompt_s=seconds, barge_in=node.barge_in,
+                 advert=node.advert)
+        self.prompt_end = self.clock + seconds
+        if node.kind in WAITS_FOR_CALLER:
+            return
+        self.clock = self.prompt_end
+        if node.kind == "work_order":
+            self.log("work_order", category=node.category, facts=dict(self.collected), said=list(self.heard))
+        if node.kind == "human":
+            self.finish("human")
+        elif node.kind == "hangup":
+            self.finish("hangup")
+        elif node.kind in AUTO_ADVANCE:
+            self._auto_moves += 1
+            if self._auto_moves > MAX_AUTO_MOVES:
+                self.finish("loop")
+            else:
+                self.prompt_done()
+        elif node.kind == "unknown":
+            self.finish("unknown")
+
+    def disconnected(self, event: Any) -> None:
+        self.finish(self.outcome or "disconnected")
+
+    def mark_caller_hangup(self, event: Any) -> None:
+        self.outcome = "caller_hangup"
+
+    def finish(self, outcome: str) -> None:
+        self.outcome = outcome
+        self.log("end", outcome=outcome, kind=self._kind())
+
+    def remember(self, event: Any) -> None:
+        self.history.append(self.state)
+
+    def go_back(self, event: Any) -> None:
+        target = self.history.pop() if self.history else self.menu.start
+        self.trigger(f"to_{target}")
+
+    def can_retry_no_input(self, event: Any) -> bool:
+        return self.tries["no_input"] < self.menu.nodes[self.state].no_input.retries
+
+    def can_retry_no_match(self, event: Any) -> bool:
+        return self.tries["no_match"] < self.menu.nodes[self.state].no_match.retries
+
+    def count_no_input(self, event: Any) -> None:
+        self.tries["no_input"] += 1
+
+    def count_no_match(self, event: Any) -> None:
+        self.tries["no_match"] += 1
+
+    def _kind(self) -> str:
+        node = self.menu.nodes.get(self.state)
+        return node.kind if node else "disconnected"
+
+    # ---- what the caller does ---------------------------------------------
+    def _act(self, early: bool) -> Optional[Node]:
+        """Move the clock to when the caller acts; None if the call is over."""
+        if self.ended:
+            return None
+        node = self.menu.nodes[self.state]
+        if not (early and node.barge_in):
+            self.clock = max(self.clock, self.prompt_end)
+        self.steps += 1
+        self._auto_moves = 0
+        return node
+
+    def press(self, keys: str, early: bool = False) -> None:
+        """Press one or more DTMF keys; keys after a move go to the next node."""
+        for key in keys:
+            node = self._act(early)
+            if node is None:
+                return
+            self.log("key", key=key)
+            if node.kind == "input":
+                self._input_key(node, key)
+            else:
+                self._menu_key(node, key)
+
+    def _menu_key(self, node: Node, key: str) -> None:
+        for name in ("human", "repeat", "back", "main_menu"):
+            cmd = self.menu.command(name, node)
+            if cmd and cmd.key == key and f"cmd_{name}" in self.machine.get_triggers(self.state):
+                self.log("command", command=name)
+                self.trigger(f"cmd_{name}")
+                return
+        for i, opt in enumerate(node.options):
+            if opt.key == key:
+                self.log("choose", option=i, target=opt.target)
+                self.trigger(f"choose_{i}")
+                return
+        self.log("no_match", key=key)
+        self.wrong_input()
+
+    def _input_key(self, node: Node, key: str) -> None:
+        if key == "#" or len(self.digits) + 1 > node.input_digits[1]:
+            if key != "#":
+                self.digits += key
+            self._complete_input(node)
+        elif key in "0123456789":
+            self.digits += key
+            if len(self.digits) == node.input_digits[1]:
+                self._complete_input(node)
+        else:
+            self._menu_key(node, key)  # * and other command keys
+
+    def _complete_input(self, node: Node) -> None:
+        entry, self.digits = self.digits, ""
+        human = self.menu.command("human", node)
+        if human and human.key and entry == human.key and node.input_digits[0] > 1:
+            self.log("command", command="human")
+            self.cmd_human()
+        elif node.input_digits[0] <= len(entry) <= node.input_digits[1]:
+            self.collected[node.input_name or node.id] = entry
+            self.log("input", name=node.input_name or node.id, value=entry)
+            self.history.append(self.state)
+            self.input_done()
+        else:
+            self.log("no_match", entry=entry, reason=f"want {node.input_digits[0]}-{node.input_digits[1]} digits")
+            self.wrong_input()
+
+    def say(self, text: str, confidence: float = 1.0, early: bool = False) -> None:
+        """The caller said `text` (already recognised) with `confidence`."""
+        node = self._act(early)
+        if node is None:
+            return
+        self.heard.append(text)
+        self.log("say", text=text, confidence=round(confidence, 3))
+        if confidence < self.config.get("speech", {}).get("min_confidence", 0.5):
+            self.log("no_match", text=text, reason="low confidence")
+            self.wrong_input()
+            return
+        commands = [(c.phrases, name) for name in ("human", "repeat", "back", "main_menu")
+                    if (c := self.menu.command(name, node)) and f"cmd_{name}" in self.machine.get_triggers(self.state)]
+        name = matching.best_match(text, commands)
+        if name:
+            self.log("command", command=name)
+            self.trigger(f"cmd_{name}")
+            return
+        if node.kind == "input":
+            digits = "".join(k for w in text.split() if (k := matching.spoken_key(w)) and k.isdigit())
+            if digits:
+                self.digits = digits
+                self._complete_input(node)
+                return
+        choice = matching.best_match(text, [(o.phrases, i) for i, o in enumerate(node.options)])
+        if choice is None:
+            key = matching.spoken_key(text)
+            choice = next((i for i, o in enumerate(node.options) if key and o.key == key), None)
+        if choice is None:
+            self.log("no_match", text=text)
+            self.wrong_input()
+        else:
+            self.log("choose", option=choice, target=node.options[choice].target)
+            self.trigger(f"choose_{choice}")
+
+    def wait(self, seconds: float) -> None:
+        """The caller stays silent for `seconds`; timeouts fire on the way."""
+        until = self.clock + seconds
+        while not self.ended:
+            node = self.menu.nodes[self.state]
+            deadline = max(self.clock, self.prompt_end) + node.timeout_s
+            if deadline > until:
+                break
+            self.clock = deadline
+            if node.kind == "input" and self.digits:
+                self._complete_input(node)  # a timeout ends a partial entry
+                continue
+            self.log("no_input", waited_s=node.timeout_s)
+            self.silence()
+        self.clock = max(self.clock, until) if not self.ended else self.clock
+
+    def hangup(self) -> None:
+        if not self.ended:
+            self.clock = max(self.clock, min(self.prompt_end, self.clock))
+            self.caller_hangup()
+
+    # ---- results -----------------------------------------------------------
+    def to_dict(self) -> dict:
+        return {"menu": self.menu.id, "source": self.menu.source, "final_node": self.state,
+                "final_kind": self._kind(), "outcome": self.outcome or "in_progress",
+                "elapsed_s": round(self.clock, 2), "steps": self.steps, "collected": self.collected,
+                "events": self.events}

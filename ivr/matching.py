@@ -1,0 +1,69 @@
+"""Matching what a caller said to a node's choices (English and Chinese).
+
+Text is normalised (Unicode NFKC, case-folded, punctuation dropped; no spaces
+inside Chinese). A phrase matches when it stands in the utterance as whole
+words (English) or as a substring (Chinese, which has no spaces); the longest
+matching phrase wins, so "main menu" beats "menu". A spoken digit ("two",
+"press two", "二", "按2") counts as pressing that key.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Iterable, Optional, TypeVar
+
+T = TypeVar("T")
+
+_CJK = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
+_CJK_GAP = re.compile(rf"(?<=[{_CJK}]) +(?=[{_CJK}])")
+
+DIGIT_WORDS = {
+    "zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
+    "six": "6", "seven": "7", "eight": "8", "nine": "9", "star": "*", "pound": "#", "hash": "#",
+    "零": "0", "〇": "0", "一": "1", "幺": "1", "二": "2", "两": "2", "三": "3", "四": "4",
+    "五": "5", "六": "6", "七": "7", "八": "8", "九": "9", "星号": "*", "井号": "#",
+}
+_PRESS = re.compile(r"^(?:press|dial|key|option|number|按|请按|按键)\s*")
+
+
+def normalise(text: str) -> str:
+    """NFKC, case-folded, punctuation and symbols to spaces, spaces collapsed,
+    and no spaces between CJK characters."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = "".join(" " if unicodedata.category(ch)[0] in "PSZC" and ch not in "*#" else ch for ch in text)
+    text = " ".join(text.split())
+    return _CJK_GAP.sub("", text)
+
+
+def _is_cjk(text: str) -> bool:
+    return bool(re.search(f"[{_CJK}]", text))
+
+
+def contains_phrase(utterance: str, phrase: str) -> bool:
+    """Both already normalised."""
+    if not phrase:
+        return False
+    if _is_cjk(phrase):
+        return phrase in utterance
+    return f" {phrase} " in f" {utterance} "
+
+
+def spoken_key(utterance: str) -> Optional[str]:
+    """The DTMF key an utterance names ("two", "press 2", "按二"), else None."""
+    rest = _PRESS.sub("", normalise(utterance)).strip()
+    if len(rest) == 1 and rest in "0123456789*#":
+        return rest
+    return DIGIT_WORDS.get(rest)
+
+
+def best_match(utterance: str, choices: Iterable[tuple[Iterable[str], T]]) -> Optional[T]:
+    """The payload whose phrase matches `utterance` best (longest phrase), or None."""
+    said = normalise(utterance)
+    best: Optional[T] = None
+    best_len = 0
+    for phrases, payload in choices:
+        for phrase in phrases:
+            norm = normalise(phrase)
+            if len(norm) > best_len and contains_phrase(said, norm):
+                best, best_len = payload, len(norm)
+    return best

@@ -1,0 +1,175 @@
+"""Checks a schema cannot express. Each returns IvrErrors naming the place
+and the fix; check_menu runs them all. These make a menu *invalid* (it
+cannot run); a legal but bad design is the audit's business, not this.
+"""
+from __future__ import annotations
+
+import difflib
+from collections import deque
+from typing import Iterator
+
+from .errors import IvrError
+from .matching import normalise
+from .model import SPECIAL_TARGETS, Menu, Node, Where
+
+NEEDS_NEXT = ("announcement", "input", "goto")
+NEEDS_PROMPT = ("menu", "announcement", "input")
+ENDS_CALL = ("human", "hangup")
+
+
+def _unknown(menu: Menu, target: str, what: str, where: Where) -> IvrError:
+    close = difflib.get_close_matches(target, list(menu.nodes) + list(SPECIAL_TARGETS), n=1)
+    hint = f"did you mean {close[0]!r}?" if close else "add that node or point at an existing one"
+    return IvrError(f"{what} goes to unknown node {target!r}", hint, where, "unknown-target")
+
+
+def _targets(menu: Menu) -> Iterator[tuple[str, str, Where]]:
+    """Every (target, description, place) the menu names."""
+    for node in menu.nodes.values():
+        for opt in node.options:
+            yield opt.target, f"option {opt.key or opt.phrases[:1]} of node {node.id!r}", opt.where
+        if node.next:
+            yield node.next, f"'next' of node {node.id!r}", node.where
+        if node.kind in ("menu", "input"):
+            yield node.no_input.then, f"no_input of node {node.id!r}", node.no_input.where
+            yield node.no_match.then, f"no_match of node {node.id!r}", node.no_match.where
+    for cmd in menu.commands.values():
+        if cmd.target:
+            yield cmd.target, f"command {cmd.name!r}", cmd.where
+    for route in menu.priority_routes:
+        yield route["to"], f"priority route {route['name']!r}", route.get("where", menu.where)
+
+
+def check_targets(menu: Menu) -> list[IvrError]:
+    errors = []
+    if menu.start not in menu.nodes:
+        errors.append(_unknown(menu, menu.start, "start", menu.where))
+        errors[-1].code = "missing-start"
+    has_human = menu.resolve("@human") is not None
+    for target, what, where in _targets(menu):
+        if target == "@human" and not has_human:
+            errors.append(IvrError(f"{what} goes to @human but the menu has no human node",
+                                   "add a node of kind human, or send it somewhere explicit", where,
+                                   "no-human-target"))
+        elif target not in SPECIAL_TARGETS and target not in menu.nodes:
+            errors.append(_unknown(menu, target, what, where))
+    human = menu.commands.get("human")
+    if human and human.target and human.target in menu.nodes and menu.nodes[human.target].kind != "human":
+        errors.append(IvrError(f"command 'human' goes to {human.target!r}, a {menu.nodes[human.target].kind} node",
+                               "point it at a node of kind human", human.where, "human-not-human"))
+    return errors
+
+
+def check_nodes(menu: Menu) -> list[IvrError]:
+    errors = []
+    for node in menu.nodes.values():
+        if node.kind in NEEDS_PROMPT and not node.prompt.strip():
+            errors.append(IvrError(f"node {node.id!r} ({node.kind}) has an empty prompt",
+                                   "write what the caller hears", node.where, "empty-prompt"))
+        if node.kind == "self_service" and not (node.prompt.strip() or node.answer.strip() or node.knowledge_base):
+            errors.append(IvrError(f"self-service node {node.id!r} has no prompt, answer or knowledge_base",
+                                   "give the answer text", node.where, "empty-prompt"))
+        if node.kind in NEEDS_NEXT and not node.next:
+            errors.append(IvrError(f"{node.kind} node {node.id!r} has no 'next'",
+                                   "say where the call goes after it", node.where, "missing-next"))
+        if node.kind == "menu" and not node.options:
+            errors.append(IvrError(f"menu node {node.id!r} has no options",
+                                   "add options, or make it an announcement", node.where, "no-options"))
+        if node.kind != "menu" and node.options and node.kind != "input":
+            errors.append(IvrError(f"{node.kind} node {node.id!r} has options, which only menus use",
+                                   "make it kind: menu, or remove the options", node.where, "stray-options"))
+        lo, hi = node.input_digits
+        if node.kind == "input" and lo > hi:
+            errors.append(IvrError(f"input node {node.id!r} wants {lo} to {hi} digits",
+                                   "put the smaller number first", node.where, "bad-value"))
+        errors += _choice_clashes(menu, node)
+    return errors
+
+
+def _choice_clashes(menu: Menu, node: Node) -> list[IvrError]:
+    """A key or phrase may mean only one thing at a node (options and global commands)."""
+    errors = []
+    keys: dict[str, str] = {}
+    phrases: dict[str, str] = {}
+    for name in ("human", "repeat", "back", "main_menu"):
+        cmd = menu.command(name, node)
+        if cmd:
+            if cmd.key:
+                keys[cmd.key] = f"global command {name!r}"
+            phrases.update({normalise(p): f"global command {name!r}" for p in cmd.phrases})
+    for opt in node.options:
+        if opt.key:
+            if opt.key in keys:
+                errors.append(IvrError(f"key {opt.key!r} at node {node.id!r} is used twice (also {keys[opt.key]})",
+                                       "give each choice its own key", opt.where, "key-twice"))
+            keys[opt.key] = f"option to {opt.target!r}"
+        for phrase in opt.phrases:
+            norm = normalise(phrase)
+            if norm in phrases and not phrases[norm].endswith(f"{opt.target!r}"):
+                errors.append(IvrError(f"phrase {phrase!r} at node {node.id!r} is used twice (also {phrases[norm]})",
+                                       "give each choice its own words", opt.where, "phrase-twice"))
+            phrases[norm] = f"option to {opt.target!r}"
+    return errors
+
+
+def successors(menu: Menu, node: Node) -> list[str]:
+    """Node ids the caller can move to from `node` (own design and global commands)."""
+    out = []
+    for target in node.targets():
+        resolved = menu.resolve(target, node.id)
+        if resolved and resolved != node.id:
+            out.append(resolved)
+    if node.kind not in ENDS_CALL:
+        for name in ("human", "main_menu"):
+            cmd = menu.command(name, node)
+            if cmd:
+                out.append(menu.resolve("@human" if name == "human" else "@start") or "")
+    return [t for t in out if t in menu.nodes]
+
+
+def _ends(menu: Menu, node: Node) -> bool:
+    """The call can end here: a person, a hang-up, or a node whose policy hangs up."""
+    if node.kind in ENDS_CALL:
+        return True
+    if node.kind in ("self_service", "work_order") and not node.next:
+        return True
+    return any(t == "@hangup" for t in node.targets())
+
+
+def _reach(start: list[str], step) -> set[str]:
+    seen, todo = set(start), deque(start)
+    while todo:
+        for nxt in step(todo.popleft()):
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return seen
+
+
+def check_reachability(menu: Menu) -> list[IvrError]:
+    if menu.start not in menu.nodes:
+        return []  # reported by check_targets
+    starts = [menu.start] + [t for r in menu.priority_routes if (t := menu.resolve(r["to"])) in menu.nodes]
+    reachable = _reach(starts, lambda nid: successors(menu, menu.nodes[nid]))
+    errors = [IvrError(f"node {nid!r} cannot be reached from the start node {menu.start!r}",
+                       "link to it from an option or 'next', or delete it", node.where, "unreachable")
+              for nid, node in menu.nodes.items() if nid not in reachable]
+    preds: dict[str, list[str]] = {nid: [] for nid in menu.nodes}
+    for nid in reachable:
+        for nxt in successors(menu, menu.nodes[nid]):
+            preds[nxt].append(nid)
+    can_end = _reach([n for n in reachable if _ends(menu, menu.nodes[n])], lambda nid: preds[nid])
+    for nid in sorted(reachable - can_end):
+        node = menu.nodes[nid]
+        errors.append(IvrError(f"node {nid!r} is in a loop with no way out: no path from it ever reaches "
+                               "a person, a hang-up or an end", "add an option to a human node, or a "
+                               "global 'human' command", node.where, "loop-no-exit"))
+    return errors
+
+
+def check_menu(menu: Menu) -> list[IvrError]:
+    """All semantic problems of a menu (empty list: valid)."""
+    errors = check_targets(menu) + check_nodes(menu)
+    if not any(e.code in ("unknown-target", "missing-start") for e in errors):
+        errors += check_reachability(menu)
+    return errors

@@ -1,0 +1,162 @@
+"""Safe YAML loading that remembers where every key and item came from.
+
+Mappings load as MarkedDict and sequences as MarkedList, which carry the
+file:line:column of each key/item, so later checks can point at the exact
+place. Duplicate keys are collected (YAML silently keeps the last one).
+Oversized files and alias bombs ("billion laughs") are refused before any
+data is built.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import IvrError
+from .model import Where
+
+MAX_BYTES = 2 * 1024 * 1024      # a hand-written menu is far smaller
+MAX_EXPANDED_NODES = 200_000     # YAML nodes after expanding every alias
+
+
+class MarkedDict(dict):
+    """A dict with `where` (its own place) and `key_where[key]`."""
+    where: Where
+    key_where: dict
+
+
+class MarkedList(list):
+    """A list with `where` and `item_where[i]`."""
+    where: Where
+    item_where: list
+
+
+def _where(mark: Any, file: str) -> Where:
+    return Where(file, mark.line + 1, mark.column + 1)
+
+
+class _MarkedLoader(yaml.SafeLoader):
+    """SafeLoader that builds MarkedDict/MarkedList and notes duplicate keys."""
+
+    def __init__(self, stream: str, file: str):
+        super().__init__(stream)
+        self.file = file
+        self.duplicates: list[IvrError] = []
+
+
+def _construct_mapping(loader: _MarkedLoader, node: yaml.MappingNode) -> MarkedDict:
+    loader.flatten_mapping(node)  # resolves `<<` merge keys
+    out = MarkedDict()
+    out.where, out.key_where = _where(node.start_mark, loader.file), {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            hash(key)
+        except TypeError:
+            raise IvrError("a mapping key must be a plain value", "use a string key",
+                           _where(key_node.start_mark, loader.file)) from None
+        here = _where(key_node.start_mark, loader.file)
+        if key in out:
+            first = out.key_where[key]
+            loader.duplicates.append(IvrError(
+                f"duplicate key {key!r} (first at line {first.line})",
+                "give each key once; YAML would silently keep only the last", here, "duplicate-key"))
+        out[key] = loader.construct_object(value_node, deep=True)
+        out.key_where[key] = here
+    return out
+
+
+def _construct_sequence(loader: _MarkedLoader, node: yaml.SequenceNode) -> MarkedList:
+    out = MarkedList(loader.construct_object(child, deep=True) for child in node.value)
+    out.where = _where(node.start_mark, loader.file)
+    out.item_where = [_where(child.start_mark, loader.file) for child in node.value]
+    return out
+
+
+_MarkedLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_MarkedLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+
+
+def _expanded_size(root: yaml.Node) -> int:
+    """Node count with every alias expanded, memoised so a bomb costs nothing."""
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(node: yaml.Node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in active:  # a recursive alias: infinite when expanded
+            return MAX_EXPANDED_NODES + 1
+        active.add(key)
+        total = 1
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                total += size(k) + size(v)
+                if total > MAX_EXPANDED_NODES:
+                    break
+        elif isinstance(node, yaml.SequenceNode):
+            for child in node.value:
+                total += size(child)
+                if total > MAX_EXPANDED_NODES:
+                    break
+        active.discard(key)
+        sizes[key] = total
+        return total
+
+    return size(root)
+
+
+def _syntax_error(err: yaml.YAMLError, file: str) -> IvrError:
+    mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
+    where = _where(mark, file) if mark else Where(file, 1, 1)
+    problem = getattr(err, "problem", None) or str(err)
+    return IvrError(f"not valid YAML: {problem}",
+                    "fix the YAML syntax at that place (indentation, quotes, colons)", where, "yaml-syntax")
+
+
+def load_yaml(path: str | Path) -> tuple[Any, list[IvrError]]:
+    """Parse `path` safely. Returns (data, duplicate-key errors); raises
+    IvrError for unreadable, oversized, non-YAML or alias-bomb files."""
+    file = str(path)
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+    except OSError as err:
+        raise IvrError(f"cannot read {file}: {err.strerror}", "check the path",
+                       Where(file, 0, 0), "unreadable") from None
+    if not p.is_file():
+        raise IvrError(f"{file} is not a file", "give a menu file", Where(file, 0, 0), "unreadable")
+    if size > MAX_BYTES:
+        raise IvrError(f"file is {size} bytes, over the {MAX_BYTES} byte limit",
+                       "split the menu; a menu file is normally a few kilobytes",
+                       Where(file, 1, 1), "too-large")
+    try:
+        text = p.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise IvrError(f"not UTF-8 text (byte {err.start})", "save the file as UTF-8",
+                       Where(file, 1, 1), "encoding") from None
+    return parse_yaml(text, file)
+
+
+def parse_yaml(text: str, file: str = "<string>") -> tuple[Any, list[IvrError]]:
+    """Parse YAML text; see load_yaml."""
+    loader = _MarkedLoader(text, file)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            return None, []
+        if _expanded_size(root) > MAX_EXPANDED_NODES:
+            raise IvrError(f"the document expands to over {MAX_EXPANDED_NODES} nodes (an alias bomb?)",
+                           "remove the nested aliases (*name) that multiply the content",
+                           _where(root.start_mark, file), "alias-bomb")
+        data = loader.construct_document(root)
+    except yaml.YAMLError as err:
+        raise _syntax_error(err, file) from None
+    except RecursionError:
+        raise IvrError("the document is nested too deeply", "flatten the structure",
+                       Where(file, 1, 1), "too-deep") from None
+    finally:
+        loader.dispose()
+    return data, loader.duplicates
