@@ -1,0 +1,70 @@
+"""`ivr simulate MENU`: many virtual callers through the menu into its queues."""
+from __future__ import annotations
+
+from typing import Optional
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+from ..config import load_config
+from ..queueing.simulate import simulate_menu
+from ..sources import open_menu
+from .common import format_option, print_json, user_errors
+
+
+@click.command("simulate")
+@click.argument("menu_file", metavar="MENU", type=click.Path(dir_okay=False))
+@click.option("--calls", type=click.IntRange(min=1), default=10_000, show_default=True,
+              help="Number of simulated callers.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same result.")
+@click.option("--calls-per-hour", type=float, default=None,
+              help="Arrival rate (default: from the queues' calls_per_hour).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="config.yaml to use.")
+@format_option("text", "json")
+@user_errors
+def command(menu_file: str, calls: int, seed: int, calls_per_hour: Optional[float],
+            config_path: Optional[str], fmt: str) -> None:
+    """Simulate callers walking MENU (options chosen by `weight`), waiting in its
+    human queues and hanging up when out of patience. Prints time to a person,
+    abandonment per node and in queue, and service level.
+
+    Caller behaviour (patience, silence, wrong keys) comes from the
+    `simulation:` section of config.yaml; see docs/routing.md.
+    """
+    config = load_config(config_path)
+    menu = open_menu(menu_file, config=config)
+    with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("callers", total=calls)
+        result = simulate_menu(menu, config, calls, seed=seed, calls_per_hour=calls_per_hour,
+                               tick=lambda n: bar.advance(task, n))
+    result.pop("_calls")
+    if fmt == "json":
+        print_json(result)
+        return
+    click.echo(render_text(result))
+
+
+def render_text(r: dict) -> str:
+    t, m, ab = r["time_to_human_s"], r["menu_time_s"], r["abandonment"]
+    lines = [f"{r['menu']}: {r['calls']} callers at {r['calls_per_hour']:.1f}/h, seed {r['seed']}",
+             "outcomes: " + ", ".join(f"{k} {v}" for k, v in r["outcomes"].items() if v),
+             f"reached a person: {r['reached_human']} ({r['callbacks']} by call-back)"]
+    if t["p50"] is not None:
+        lines.append("time to a person (s): " + ", ".join(f"{k} {v}" for k, v in t.items()))
+    lines.append("time in the menu (s): " + ", ".join(f"{k} {v}" for k, v in m.items()))
+    lines.append(f"abandoned: {ab['menu']} in the menu, {ab['queue']} in queue "
+                 f"({ab['rate']:.1%} of callers)")
+    for node, count in list(ab["by_node"].items())[:10]:
+        lines.append(f"  {node:<20} {count}")
+    if r["service_level"] is not None:
+        lines.append(f"service level: {r['service_level']:.1%} answered within {r['target_s']:g} s")
+    for name, q in r["queues"].items():
+        line = (f"queue {name}: {q['arrivals']} calls, {q['agents']} agents, answered {q['answered']}, "
+                f"abandoned {q['abandon_rate']:.1%}, ASA {q['asa_s']:.1f} s, "
+                f"service level {q['service_level']:.1%}, occupancy {q['occupancy']:.2f}")
+        if "erlang_c" in q:
+            line += f" (Erlang C: ASA {q['erlang_c']['asa_s']:.1f} s, SL {q['erlang_c']['service_level']:.1%})"
+        lines.append(line)
+    return "\n".join(lines)

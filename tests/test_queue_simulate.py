@@ -1,0 +1,111 @@
+"""The simulator: reproducible, agrees with Erlang C / Erlang A, walks menus by weight."""
+import numpy as np
+import pytest
+
+from ivr.config import DEFAULTS
+from ivr.errors import IvrError
+from ivr.model import Command, Menu, Node, Option, Policy, Queue
+from ivr.queueing import erlang_a, erlang_c
+from ivr.queueing.simulate import simulate_menu, simulate_queue
+from ivr.timing import prompt_seconds
+
+QUIET = {"p_zero_out": 0.0, "p_no_input": 0.0, "p_no_match": 0.0, "menu_patience_s": 1e12,
+         "reaction_s": 1.0, "done_after_answer": 1.0}
+
+
+def config(**sim):
+    return {**DEFAULTS, "simulation": {**QUIET, **sim}}
+
+
+def small_menu(agents=50, patience=None, callback=False) -> Menu:
+    nodes = {
+        "main": Node("main", "menu", prompt="For billing press 1. For hours press 2.",
+                     options=[Option("agent", key="1", weight=3.0), Option("hours", key="2", weight=1.0)],
+                     no_input=Policy(2, "@human"), no_match=Policy(2, "@human")),
+        "hours": Node("hours", "self_service", prompt="Hours", answer="We are open 8 to 8.", next="main"),
+        "agent": Node("agent", "human", prompt="Connecting you",
+                      queue=Queue("general", agents=agents, aht_s=180, calls_per_hour=200,
+                                  patience_s=patience, callback=callback)),
+    }
+    return Menu("m", "Small", "en", "main", nodes,
+                commands={"human": Command("human", key="0", target="agent")})
+
+
+def test_queue_with_infinite_patience_agrees_with_erlang_c_within_1_percent():
+    runs = [simulate_queue(2_000_000, 200, 180, 14, None, seed=s)["summary"] for s in range(8)]
+    model = erlang_c(200, 180, 14, 20)
+    for key in ("p_wait", "service_level", "asa_s", "occupancy"):
+        pooled = np.mean([r[key] for r in runs])
+        assert pooled == pytest.approx(model[key], rel=0.01), key
+
+
+def test_queue_abandonment_agrees_with_erlang_a():
+    sim = simulate_queue(2_000_000, 200, 180, 10, 120, seed=3)["summary"]
+    model = erlang_a(200, 180, 10, 120)
+    assert sim["abandon_rate"] == pytest.approx(model["p_abandon"], rel=0.03)
+    assert sim["occupancy"] == pytest.approx(model["occupancy"], rel=0.01)
+
+
+def test_callbacks_take_callers_off_the_line():
+    plain = simulate_queue(100_000, 200, 180, 10, 120, seed=1)["summary"]
+    offered = simulate_queue(100_000, 200, 180, 10, 120, seed=1, callback_after_s=30,
+                             callback_accept=1.0)["summary"]
+    assert offered["callbacks"] > 0
+    assert offered["abandoned"] < plain["abandoned"]
+
+
+def test_same_seed_same_result_and_other_seed_differs():
+    menu = small_menu(agents=12, patience=120)
+    a = simulate_menu(menu, {**DEFAULTS}, 20_000, seed=5)
+    b = simulate_menu(menu, {**DEFAULTS}, 20_000, seed=5)
+    c = simulate_menu(menu, {**DEFAULTS}, 20_000, seed=6)
+    for r in (a, b, c):
+        r.pop("_calls")
+    assert a == b and a != c
+
+
+def test_options_are_chosen_by_weight():
+    r = simulate_menu(small_menu(), config(done_after_answer=1.0), 40_000, seed=2)
+    share = r["outcomes"]["human"] / 40_000
+    assert share == pytest.approx(0.75, abs=0.01)
+    assert r["outcomes"]["self_served"] + r["outcomes"]["human"] == 40_000
+
+
+def test_time_to_human_is_prompt_time_plus_reaction_when_nobody_waits():
+    menu = small_menu(agents=500)
+    cfg = config()
+    r = simulate_menu(menu, cfg, 5_000, seed=1)
+    expected = prompt_seconds(menu.nodes["main"], "en", cfg) + 1.0
+    assert r["time_to_human_s"]["p50"] == pytest.approx(expected, abs=0.01)
+    assert r["time_to_human_s"]["p99"] == pytest.approx(expected, abs=0.01)
+
+
+def test_menu_abandonment_is_counted_at_the_node():
+    r = simulate_menu(small_menu(), config(menu_patience_s=2.0), 20_000, seed=1)
+    assert r["abandonment"]["by_node"]["main"] > 10_000
+    assert r["outcomes"]["abandoned_menu"] == sum(r["abandonment"]["by_node"].values())
+
+
+def test_silent_callers_reach_a_person_after_retries():
+    r = simulate_menu(small_menu(), config(p_no_input=1.0), 1_000, seed=1)
+    assert r["outcomes"]["human"] == 1_000
+    # three timeouts of 5 s and three prompts before the policy sends them on
+    assert r["menu_time_s"]["p50"] > 15
+
+
+def test_loops_and_dead_ends_are_reported():
+    menu = small_menu()
+    menu.nodes["hours"].next = "nowhere"
+    r = simulate_menu(menu, config(done_after_answer=0.0), 4_000, seed=1)
+    assert r["outcomes"]["dead_end"] > 0
+    menu.nodes["hours"].next = "main"
+    menu.nodes["main"].options = [Option("hours", key="2")]
+    r = simulate_menu(menu, config(done_after_answer=0.0), 100, seed=1, calls_per_hour=100)
+    assert r["outcomes"]["loop"] == 100
+
+
+def test_no_arrival_rate_is_a_clean_error():
+    menu = small_menu()
+    menu.nodes["agent"].queue.calls_per_hour = 0
+    with pytest.raises(IvrError, match="calls-per-hour"):
+        simulate_menu(menu, config(), 100, seed=1)
