@@ -14,6 +14,7 @@ COMMANDS = [
     "call",
     "demo",
     "queue",
+    "simulate",
 ]
 
 
