@@ -106,10 +106,15 @@ class Node:
     knowledge_base: str = ""         # self_service: path to a KB file to match questions
     input_name: str = ""             # input: the name of what is collected
     input_digits: tuple[int, int] = (1, 20)  # input: min, max digits
+    input_mode: str = "digits"       # input: "digits" (keys) or "speech" (free words, e.g. a name)
     category: str = ""               # work_order: case category
     globals_off: list[str] = field(default_factory=list)  # global commands disabled here
     note: str = ""                   # importers: what could not be mapped
     where: Where = field(default_factory=Where)
+
+    def waits_for_caller(self) -> bool:
+        """Does the call stop here for the caller (so silence/no-match apply)?"""
+        return self.kind in ("menu", "input") or (self.kind == "self_service" and bool(self.knowledge_base))
 
     def targets(self) -> list[str]:
         """Every target this node can send the caller to by its own design
@@ -117,7 +122,7 @@ class Node:
         out = [o.target for o in self.options]
         if self.next:
             out.append(self.next)
-        if self.kind in ("menu", "input"):
+        if self.waits_for_caller():
             out += [self.no_input.then, self.no_match.then]
         return out
 
@@ -134,6 +139,7 @@ class Menu:
     languages: list[str] = field(default_factory=list)          # all languages offered
     source: str = "<memory>"
     where: Where = field(default_factory=Where)
+    import_report: list = field(default_factory=list)  # importers: ImportNote list (ivr.importers.report)
 
     def human_nodes(self) -> list[str]:
         return [n.id for n in self.nodes.values() if n.kind == "human"]

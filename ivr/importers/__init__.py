@@ -1,0 +1,63 @@
+"""Read menus that real platforms run into the ivr model.
+
+`load_any(path)` is the one entry point: it detects the format (content
+first, extension second), runs the matching importer and attaches what was
+mapped and what could not be as `menu.import_report` (ImportNote list).
+Our own YAML goes to ivr.loader.load_menu unchanged.
+"""
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Optional
+
+from ..errors import IvrError
+from ..model import Menu, Where
+from .detect import FORMATS, detect, normalise_format
+from .report import ImportReport
+from .safe_xml import MAX_BYTES, read_limited
+
+__all__ = ["load_any", "import_text", "FORMATS"]
+
+MODULES = {"freeswitch": "freeswitch", "asterisk": "asterisk", "vxml": "voicexml",
+           "twilio": "twilio", "connect": "amazon_connect"}
+
+
+def _decode(data: bytes, file: str) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = data[:err.start].count(b"\n") + 1
+        raise IvrError(f"not UTF-8 text (byte {err.start})", "save the file as UTF-8",
+                       Where(file, line, 1), "bad-encoding") from None
+
+
+def import_text(text: str, fmt: str, file: str = "<string>", **options) -> Menu:
+    """Import `text` of a known platform format (not YAML) into a Menu."""
+    fmt = normalise_format(fmt)
+    if fmt == "yaml":
+        from ..loader import load_menu_text
+        return load_menu_text(text, file)
+    module = importlib.import_module(f"{__name__}.{MODULES[fmt]}")
+    report = ImportReport(file, fmt)
+    menu = module.import_menu(text, file, report, **options)
+    menu.source = file
+    menu.import_report = report.notes
+    return menu
+
+
+def load_any(path: str | Path, fmt: Optional[str] = None, config: Optional[dict] = None, **options) -> Menu:
+    """A Menu from any supported file: our YAML, FreeSWITCH, Asterisk,
+    VoiceXML, Twilio Studio or Amazon Connect. Raises IvrError (clean message
+    with file:line:col) for anything it cannot read."""
+    path = Path(path)
+    file = str(path)
+    if path.is_dir():
+        raise IvrError("this is a folder, not a menu file", "give the path of one file", Where(file), "usage")
+    data = read_limited(path, MAX_BYTES)
+    text = _decode(data, file)
+    fmt = normalise_format(fmt) if fmt else detect(path, text)
+    if fmt == "yaml":
+        from ..loader import load_menu
+        return load_menu(path, config)
+    return import_text(text, fmt, file, **options)

@@ -1,0 +1,80 @@
+"""Small pieces every importer shares: transfer classification, prompt text
+from sound-file names, node ids, numbers."""
+from __future__ import annotations
+
+import re
+
+from ..model import Node, Queue, Where
+from . import report as R
+from .report import ImportReport
+
+# A transfer whose destination is named like this reaches a person (a queue,
+# an agent, an operator); anything else is an external number/extension.
+HUMAN_WORDS = re.compile(r"(?i)(queue|agent|operator|attendant|reception|representative|"
+                         r"support|helpdesk|help_desk|switchboard|human|callcenter|call_center|staff|advisor)")
+
+
+def is_human_destination(dest: str) -> bool:
+    return bool(HUMAN_WORDS.search(dest or ""))
+
+
+def transfer_node(node_id: str, dest: str, how: str, where: Where, report: ImportReport,
+                  prompt: str = "", queue_name: str = "") -> Node:
+    """A node for a transfer: `human` when the destination names a queue /
+    agent / operator (queue name kept), else `unknown` reported as a transfer
+    to an external number — we never assume a person answers an arbitrary number."""
+    if queue_name or is_human_destination(dest):
+        name = queue_name or dest
+        report.add(R.MAPPED, f"{how} to {dest!r} -> human node (queue {name!r})", where, node_id)
+        return Node(node_id, "human", prompt=prompt or f"Transferring you to {name}",
+                    queue=Queue(name=name), where=where, note=f"{how} {dest}")
+    report.add(R.TRANSFER, f"transfer to external number {dest!r} ({how}); not known to reach a person",
+               where, node_id)
+    return Node(node_id, "unknown", prompt=prompt, where=where,
+                note=f"transfer to external number {dest} ({how})")
+
+
+def unknown_node(node_id: str, what: str, where: Where, report: ImportReport, prompt: str = "") -> Node:
+    report.add(R.UNMAPPED, what, where, node_id)
+    return Node(node_id, "unknown", prompt=prompt, note=what, where=where)
+
+
+def sound_to_text(sound: str) -> str:
+    """Words a caller hears from a sound reference: `say:` text as is, a file
+    name turned into words (`ivr/ivr-to_listen_to_moh.wav` -> `to listen to moh`);
+    silence and tones give nothing."""
+    sound = (sound or "").strip()
+    if not sound or sound.startswith(("silence_stream:", "tone_stream:", "local_stream:")):
+        return ""
+    for prefix in ("say:", "speak:", "tts:"):
+        if sound.startswith(prefix):
+            return sound[len(prefix):].split("|")[-1].strip()
+    name = re.split(r"[/\\]", sound)[-1]
+    name = re.sub(r"\.(wav|mp3|gsm|ulaw|alaw|sln\d*|g729|ogg|flac)$", "", name, flags=re.I)
+    name = re.sub(r"^(ivr|vm|conf|custom|digits)-", "", name)
+    return {"star": "star", "pound": "pound"}.get(name, " ".join(re.split(r"[_\-]+", name)).strip())
+
+
+def join_prompt(parts: list[str]) -> str:
+    return " ".join(p for p in (x.strip() for x in parts) if p)
+
+
+def slug(text: str, fallback: str = "node") -> str:
+    s = re.sub(r"[^A-Za-z0-9_]+", "_", text or "").strip("_")
+    return s or fallback
+
+
+def unique_id(base: str, taken) -> str:
+    nid, n = base, 2
+    while nid in taken:
+        nid, n = f"{base}_{n}", n + 1
+    return nid
+
+
+def number(value, default: float, scale: float = 1.0) -> float:
+    """A numeric attribute (e.g. milliseconds) scaled, or `default` when absent/bad."""
+    try:
+        v = float(str(value).strip().rstrip("smS")) if value not in (None, "") else None
+    except ValueError:
+        v = None
+    return default if v is None or v < 0 else v * scale

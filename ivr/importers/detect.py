@@ -1,0 +1,78 @@
+"""Which platform a menu file comes from, sniffed from its content.
+
+The extension is only a tie-breaker: FreeSWITCH and VoiceXML are both .xml
+in the wild, Studio and Connect are both .json.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from ..errors import IvrError
+from ..model import Where
+
+FORMATS = ("yaml", "freeswitch", "asterisk", "vxml", "twilio", "connect")
+ALIASES = {"yml": "yaml", "voicexml": "vxml", "amazon-connect": "connect", "amazon_connect": "connect",
+           "studio": "twilio", "fs": "freeswitch", "extensions.conf": "asterisk"}
+
+
+def _first_tag(text: str) -> str:
+    """Name of the first element (comments, PIs and DOCTYPE skipped)."""
+    text = re.sub(r"<!--.*?-->|<\?.*?\?>|<!DOCTYPE[^>]*>", "", text, flags=re.S)
+    m = re.search(r"<\s*([\w:.-]+)", text)
+    return m.group(1).rsplit(":", 1)[-1] if m else ""
+
+
+def sniff(text: str, name: str = "") -> str | None:
+    """The format of `text`, or None if it looks like none of ours."""
+    body = text.lstrip("\ufeff \t\r\n")
+    if body.startswith("<"):
+        tag = _first_tag(body)
+        if tag == "vxml" or "http://www.w3.org/2001/vxml" in body[:2000]:
+            return "vxml"
+        if re.search(r"<menu\b[^>]*\bname\s*=", body) or tag in ("configuration",) and "ivr.conf" in body[:500]:
+            return "freeswitch"
+        if re.search(r"<menu\b|<form\b", body):
+            return "vxml"
+        return None
+    if body.startswith("{"):
+        try:
+            data = json.loads(body)
+        except ValueError:
+            return None
+        if isinstance(data, dict):
+            if "states" in data and ("initial_state" in data or "flags" in data):
+                return "twilio"
+            if "Actions" in data or ("Content" in data and "Actions" in str(data.get("Content"))):
+                return "connect"
+        return None
+    if re.search(r"^\s*\[[^\]\n]+\]", body, re.M) and re.search(r"^\s*(exten|same)\s*=>?", body, re.M):
+        return "asterisk"
+    if re.search(r"^(nodes|start)\s*:", body, re.M):
+        return "yaml"
+    return None
+
+
+def detect(path: str | Path, text: str) -> str:
+    """Format name for `path`; IvrError saying how to force one when unsure."""
+    fmt = sniff(text, str(path))
+    if fmt:
+        return fmt
+    suffix = Path(path).suffix.lower().lstrip(".")
+    by_ext = {"yaml": "yaml", "yml": "yaml", "vxml": "vxml", "conf": "asterisk"}.get(suffix)
+    if by_ext:
+        return by_ext
+    if "<macro" in text:
+        raise IvrError("this is a FreeSWITCH phrase-macro file (prompt texts), not a menu",
+                       "import the <menu> file; the phrases are found next to it or given with --phrases",
+                       Where(str(path), 1, 1), "unknown-format")
+    raise IvrError("cannot tell which platform this file is from",
+                   f"pass --from with one of: {', '.join(FORMATS)}", Where(str(path), 1, 1), "unknown-format")
+
+
+def normalise_format(fmt: str) -> str:
+    fmt = ALIASES.get(fmt.lower(), fmt.lower())
+    if fmt not in FORMATS:
+        raise IvrError(f"unknown format {fmt!r}", f"use one of: {', '.join(FORMATS)}", code="usage")
+    return fmt
