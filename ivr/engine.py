@@ -18,6 +18,7 @@ unless they act `early` on a node that allows barge-in.
 """
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Optional
 
 from transitions import Machine, State
@@ -25,11 +26,10 @@ from transitions import Machine, State
 from . import matching
 from .config import DEFAULTS
 from .model import Menu, Node
-from .timing import prompt_seconds
+from .timing import estimate_seconds, prompt_seconds
 
 RINGING, DISCONNECTED = "@ringing", "@disconnected"
 AUTO_ADVANCE = ("announcement", "self_service", "work_order", "goto")
-WAITS_FOR_CALLER = ("menu", "input")
 MAX_AUTO_MOVES = 1000  # goto/announcement chains without a caller action
 
 
@@ -87,7 +87,7 @@ class Call:
                     out.append({"trigger": f"choose_{i}", "source": src, "dest": self._dest(opt.target, src),
                                 "before": "remember"})
             for trigger, policy in (("silence", node.no_input), ("wrong_input", node.no_match)):
-                if node.kind not in WAITS_FOR_CALLER:
+                if not node.waits_for_caller():
                     break
                 kind = "no_input" if trigger == "silence" else "no_match"
                 out.append({"trigger": trigger, "source": src, "dest": "=", "conditions": f"can_retry_{kind}",
@@ -130,6 +130,7 @@ class Call:
         return self.outcome is not None
 
     def log(self, type_: str, **detail: Any) -> None:
+        self.clock = round(self.clock, 3)
         self.events.append({"t": round(self.clock, 2), "type": type_, "node": self.state, **detail})
 
     def entered(self, event: Any) -> None:
@@ -143,7 +144,7 @@ class Call:
         self.log("enter", kind=node.kind, prompt=text, prompt_s=seconds, barge_in=node.barge_in,
                  advert=node.advert)
         self.prompt_end = self.clock + seconds
-        if node.kind in WAITS_FOR_CALLER:
+        if node.waits_for_caller():
             return
         self.clock = self.prompt_end
         if node.kind == "work_order":
@@ -278,6 +279,15 @@ class Call:
             self.log("command", command=name)
             self.trigger(f"cmd_{name}")
             return
+        if node.kind == "input" and node.input_mode == "speech":
+            self.collected[node.input_name or node.id] = text
+            self.log("input", name=node.input_name or node.id, value=text)
+            self.history.append(self.state)
+            self.input_done()
+            return
+        if node.kind == "self_service":
+            self._ask_knowledge_base(node, text)
+            return
         if node.kind == "input":
             digits = "".join(k for w in text.split() if (k := matching.spoken_key(w)) and k.isdigit())
             if digits:
@@ -294,6 +304,24 @@ class Call:
         else:
             self.log("choose", option=choice, target=node.options[choice].target)
             self.trigger(f"choose_{choice}")
+
+    def _ask_knowledge_base(self, node: Node, question: str) -> None:
+        """Answer from the node's knowledge base; unsure answers go to a person."""
+        from .knowledge import answer  # optional heavy import, only for KB nodes
+
+        kb_path = str(Path(self.menu.source).parent / node.knowledge_base)
+        found = answer(kb_path, question)
+        if found is None:
+            self.log("no_match", text=question, reason="knowledge base not confident")
+            if "cmd_human" in self.machine.get_triggers(self.state):
+                self.cmd_human()
+            else:
+                self.wrong_input()
+            return
+        text, confidence, source = found
+        self.log("answer", text=text, confidence=round(confidence, 3), source=source)
+        self.clock += estimate_seconds(text, self.config.get("timing", {}))
+        self.prompt_done()
 
     def wait(self, seconds: float) -> None:
         """The caller stays silent for `seconds`; timeouts fire on the way."""

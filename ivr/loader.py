@@ -17,6 +17,7 @@ from typing import Any, Optional
 import jsonschema
 
 from .errors import IvrError, MenuError
+from .matching import tidy
 from .model import Command, Menu, Node, Option, Policy, Queue, Where
 from .yaml_source import MarkedDict, MarkedList, load_yaml, parse_yaml
 
@@ -103,14 +104,14 @@ def _node(node_id: str, raw: MarkedDict, defaults: dict, where: Where) -> Node:
                for o, w in zip(raw.get("options", []), getattr(raw.get("options"), "item_where", []))]
     digits = raw.get("digits", [1, 20])
     return Node(
-        id=node_id, kind=raw["kind"], prompt=raw.get("prompt", ""), options=options,
+        id=node_id, kind=raw["kind"], prompt=tidy(raw.get("prompt", "")), options=options,
         next=raw.get("next"), barge_in=raw.get("barge_in", defaults.get("barge_in", True)),
         timeout_s=float(raw.get("timeout_s", defaults.get("timeout_s", 5.0))),
         no_input=_policy(raw.get("no_input"), no_input), no_match=_policy(raw.get("no_match"), no_match),
         duration_s=raw.get("duration_s"), advert=raw.get("advert", False), queue=_queue(raw.get("queue")),
-        answer=raw.get("answer", ""), source=raw.get("source", ""),
+        answer=tidy(raw.get("answer", "")), source=raw.get("source", ""),
         knowledge_base=raw.get("knowledge_base", ""), input_name=raw.get("name", ""),
-        input_digits=(digits[0], digits[1]), category=raw.get("category", ""),
+        input_digits=(digits[0], digits[1]), input_mode=raw.get("mode", "digits"), category=raw.get("category", ""),
         globals_off=list(raw.get("globals_off", [])), where=where)
 
 

@@ -16,6 +16,7 @@ T = TypeVar("T")
 
 _CJK = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
 _CJK_GAP = re.compile(rf"(?<=[{_CJK}]) +(?=[{_CJK}])")
+_CJK_TEXT_GAP = re.compile(rf"(?<=[{_CJK}\u3000-\u303f\uff00-\uffef]) +(?=[{_CJK}\u3000-\u303f\uff00-\uffef])")
 
 DIGIT_WORDS = {
     "zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
@@ -33,6 +34,11 @@ def normalise(text: str) -> str:
     text = "".join(" " if unicodedata.category(ch)[0] in "PSZC" and ch not in "*#" else ch for ch in text)
     text = " ".join(text.split())
     return _CJK_GAP.sub("", text)
+
+
+def tidy(text: str) -> str:
+    """Display text: YAML line folds leave spaces between Chinese characters."""
+    return _CJK_TEXT_GAP.sub("", " ".join(text.split()))
 
 
 def _is_cjk(text: str) -> bool:

@@ -30,7 +30,7 @@ def _targets(menu: Menu) -> Iterator[tuple[str, str, Where]]:
             yield opt.target, f"option {opt.key or opt.phrases[:1]} of node {node.id!r}", opt.where
         if node.next:
             yield node.next, f"'next' of node {node.id!r}", node.where
-        if node.kind in ("menu", "input"):
+        if node.waits_for_caller():
             yield node.no_input.then, f"no_input of node {node.id!r}", node.no_input.where
             yield node.no_match.then, f"no_match of node {node.id!r}", node.no_match.where
     for cmd in menu.commands.values():

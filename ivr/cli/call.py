@@ -1,0 +1,102 @@
+"""ivr call: run a call through a menu — interactively, or from a script."""
+from __future__ import annotations
+
+import sys
+from typing import Optional
+
+import click
+
+from ..config import load_config
+from ..engine import Call
+from ..script import parse_script, run_script, run_step, Step
+from ..sources import open_menu
+from ..model import Where
+from ..errors import IvrError
+from .common import format_option, print_json, user_errors
+
+
+def describe(event: dict) -> str:
+    """One line of a call transcript for people."""
+    t, kind, node = event["t"], event["type"], event["node"]
+    head = f"[{t:7.1f}s] {node:<16}"
+    if kind == "enter":
+        tag = "advert" if event.get("advert") else event["kind"]
+        return f"{head} ({tag}, {event['prompt_s']}s) {event['prompt']}"
+    if kind == "end":
+        return f"{head} == call ended: {event['outcome']} ({event['kind']})"
+    detail = {k: v for k, v in event.items() if k not in ("t", "type", "node")}
+    return f"{head} {kind}: {detail}"
+
+
+def _interactive(call: Call) -> None:
+    shown = 0
+    click.echo("Type keys (e.g. 1 or 123#), words to say, 'wait N', 'hangup' or 'quit'.", err=True)
+    while True:
+        for event in call.events[shown:]:
+            click.echo(describe(event))
+        shown = len(call.events)
+        if call.ended:
+            return
+        try:
+            line = input("caller> ").strip()
+        except EOFError:
+            return
+        if line in ("quit", "exit"):
+            return
+        if not line:
+            continue
+        verb = line.split()[0].lower()
+        if all(k in "0123456789*#" for k in line.replace(" ", "")):
+            line = f"press {line.replace(' ', '')}"
+        elif verb not in ("press", "say", "wait", "hangup"):
+            line = f"say {line}"
+        try:
+            for step in parse_script(line, "<keyboard>"):
+                run_step(call, step)
+        except IvrError as err:
+            click.echo(f"error: {err.problem} — {err.fix}", err=True)
+
+
+@click.command("call")
+@click.argument("menu_file", metavar="MENU", type=click.Path(dir_okay=False))
+@click.option("--script", "script", type=click.Path(allow_dash=True, dir_okay=False),
+              help="Run the caller's steps from FILE (- for stdin) instead of asking.")
+@click.option("--route", help="Enter by a priority route of the menu (e.g. elderly).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="config.yaml to use.")
+@format_option("text", "json")
+@user_errors
+def command(menu_file: str, script: Optional[str], route: Optional[str], config_path: Optional[str],
+            fmt: str) -> None:
+    """Call MENU: hear the prompts, press keys or say words, see where you go.
+
+    Script lines: `press 1`, `press 1 early`, `say 转人工`, `wait 12`, `hangup`.
+    Virtual time: nothing waits for real.
+    """
+    config = load_config(config_path)
+    menu = open_menu(menu_file, config=config)
+    if route and route not in [r["name"] for r in menu.priority_routes]:
+        names = ", ".join(r["name"] for r in menu.priority_routes) or "none"
+        raise IvrError(f"menu has no priority route {route!r}", f"routes: {names}", Where(menu_file, 0, 0))
+    call = Call(menu, config, route=route)
+    if script is None and sys.stdin.isatty():
+        _interactive(call)
+    else:
+        name = "<stdin>" if script in (None, "-") else script
+        text = sys.stdin.read() if script in (None, "-") else _read(script)
+        run_script(call, parse_script(text, name))
+    result = call.to_dict()
+    if fmt == "json":
+        print_json(result)
+    elif script is not None or not sys.stdin.isatty():
+        for event in call.events:
+            click.echo(describe(event))
+        if not call.ended:
+            click.echo(f"[{call.clock:7.1f}s] script ended; caller still at {call.node}")
+
+
+def _read(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except (OSError, UnicodeDecodeError) as err:
+        raise IvrError(f"cannot read script {path}: {err}", "give a UTF-8 text file", Where(path, 0, 0)) from None

@@ -1,0 +1,36 @@
+"""ivr validate: check menu files; every problem at file:line:col with a fix."""
+from __future__ import annotations
+
+import click
+
+from ..errors import IvrError, MenuError
+from ..sources import open_menu
+from .common import EXIT_INPUT, EXIT_OK, format_option, print_json
+
+
+@click.command("validate")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@format_option("text", "json")
+def command(files: tuple[str, ...], fmt: str) -> None:
+    """Check that each menu FILE is a valid, runnable menu.
+
+    Exit 0 when every file is valid, 2 when any is not.
+    """
+    results = []
+    for path in files:
+        try:
+            menu = open_menu(path)
+            results.append({"file": path, "valid": True, "menu": menu.id, "nodes": len(menu.nodes), "errors": []})
+        except IvrError as err:
+            errors = err.errors if isinstance(err, MenuError) else [err]
+            results.append({"file": path, "valid": False, "errors": [e.to_dict() for e in errors]})
+            if fmt == "text":
+                for e in errors:
+                    click.echo(f"{IvrError.__str__(e)}", err=True)
+    if fmt == "json":
+        print_json(results)
+    else:
+        for r in results:
+            if r["valid"]:
+                click.echo(f"{r['file']}: ok ({r['menu']}, {r['nodes']} nodes)")
+    raise SystemExit(EXIT_OK if all(r["valid"] for r in results) else EXIT_INPUT)
