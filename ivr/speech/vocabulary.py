@@ -1,0 +1,41 @@
+"""What a caller can say at a node: the phrases the recogniser is constrained
+to there. The call engine (ivr.engine / ivr.matching) then routes the
+recognised text exactly as it routes typed `say` steps."""
+from __future__ import annotations
+
+from typing import Optional
+
+from ..matching import DIGIT_WORDS
+from ..model import Menu
+from .recognizer import normalise
+
+
+def key_words(language: str) -> dict[str, str]:
+    """Spoken names of DTMF keys in the language: word -> key."""
+    chinese = language.lower().startswith("zh")
+    return {w: k for w, k in DIGIT_WORDS.items() if w.isascii() != chinese}
+
+
+def vocabulary(menu: Menu, node_id: str, language: Optional[str] = None) -> Optional[list[str]]:
+    """Every phrase understood at `node_id`: its options' phrases, the global
+    commands that apply there, and the spoken names of the keys it accepts
+    (every digit at an input node). None where the caller may say anything
+    (a speech input such as a name, or a knowledge-base question): recognise
+    free text there."""
+    node = menu.nodes[node_id]
+    if (node.kind == "input" and node.input_mode == "speech") or node.knowledge_base:
+        return None
+    phrases: list[str] = []
+    keys = set()
+    for option in node.options:
+        phrases += option.phrases
+        keys.add(option.key)
+    for name in menu.commands:
+        command = menu.command(name, node)
+        if command:
+            phrases += command.phrases
+            keys.add(command.key)
+    if node.kind == "input":
+        keys |= set("0123456789#")
+    phrases += [word for word, key in key_words(language or menu.language).items() if key in keys]
+    return list(dict.fromkeys(p for p in (normalise(p) for p in phrases) if p))
