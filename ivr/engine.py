@@ -214,7 +214,7 @@ class Call:
             if node is None:
                 return
             self.log("key", key=key)
-            if node.kind == "input":
+            if node.kind == "input" and node.input_mode == "digits":
                 self._input_key(node, key)
             else:
                 self._menu_key(node, key)

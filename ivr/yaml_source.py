@@ -142,7 +142,14 @@ def load_yaml(path: str | Path) -> tuple[Any, list[IvrError]]:
 
 def parse_yaml(text: str, file: str = "<string>") -> tuple[Any, list[IvrError]]:
     """Parse YAML text; see load_yaml."""
-    loader = _MarkedLoader(text, file)
+    try:
+        loader = _MarkedLoader(text, file)
+    except yaml.reader.ReaderError as err:  # a control character, before any parsing
+        line = text.count("\n", 0, err.position) + 1
+        column = err.position - (text.rfind("\n", 0, err.position) + 1) + 1
+        raise IvrError(f"character U+{int(err.character):04X} is not allowed in YAML",
+                       "delete it (control characters cannot appear in a menu file)",
+                       Where(file, line, column), "yaml-syntax") from None
     try:
         root = loader.get_single_node()
         if root is None:

@@ -1,0 +1,220 @@
+"""The loader reports every kind of menu error at file:line:col with a fix."""
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from ivr.errors import MenuError
+from ivr.loader import load_menu, load_menu_text
+from ivr.yaml_source import MAX_BYTES
+
+ROOT = Path(__file__).resolve().parents[1]
+
+GOOD = """\
+id: tiny
+title: Tiny line
+language: en
+start: main
+commands:
+  human: {key: "0", say: [agent], to: agent}
+nodes:
+  main:
+    kind: menu
+    prompt: For sales press 1. For a person press 0.
+    options:
+      - {key: "1", say: [sales], to: sales}
+  sales:
+    kind: self_service
+    answer: Sales are open 9 to 5.
+    next: main
+  agent:
+    kind: human
+    prompt: Connecting you.
+"""
+
+
+def errors_of(text: str) -> list:
+    with pytest.raises(MenuError) as caught:
+        load_menu_text(textwrap.dedent(text), "menu.yaml")
+    return caught.value.errors
+
+
+def only_error(text: str, code: str):
+    errs = [e for e in errors_of(text) if e.code == code]
+    assert errs, f"expected a {code} error, got {[e.code for e in errors_of(text)]}"
+    err = errs[0]
+    assert err.where.file == "menu.yaml" and err.where.line > 0 and err.where.column > 0
+    assert err.fix, "every error says how to fix it"
+    return err
+
+
+def test_good_menu_loads_into_the_model():
+    menu = load_menu_text(GOOD, "menu.yaml")
+    assert menu.start == "main"
+    assert menu.nodes["main"].options[0].target == "sales"
+    assert menu.commands["human"].target == "agent"
+    assert menu.nodes["main"].options[0].where.line == 12
+
+
+@pytest.mark.parametrize("name", ["12351-hotline.yaml", "consumer-service.yaml", "maze.yaml"])
+def test_bundled_menus_are_valid(name):
+    menu = load_menu(ROOT / "menus" / name)
+    assert menu.human_nodes(), "every bundled menu has a person somewhere"
+
+
+def test_unknown_target_names_line_and_suggests():
+    err = only_error(GOOD.replace("to: sales}", "to: sails}"), "unknown-target")
+    assert err.where.line == 12
+    assert "sails" in err.problem and "sales" in err.fix
+
+
+def test_duplicate_yaml_key_is_reported_not_silently_overwritten():
+    text = GOOD + "  sales:\n    kind: hangup\n    prompt: bye\n"
+    err = only_error(text, "duplicate-key")
+    assert err.where.line == 20 and "first at line 13" in err.problem
+
+
+def test_unreachable_node():
+    text = GOOD + "  orphan:\n    kind: hangup\n    prompt: Bye.\n"
+    err = only_error(text, "unreachable")
+    assert err.where.line == 20 and "orphan" in err.problem
+
+
+def test_missing_start():
+    err = only_error(GOOD.replace("start: main", "start: mian"), "missing-start")
+    assert "main" in err.fix
+
+
+def test_loop_with_no_way_out():
+    text = """\
+    id: loop
+    title: Loop
+    start: a
+    nodes:
+      a: {kind: menu, prompt: Press 1., options: [{key: "1", to: b}], no_input: {then: b}, no_match: {then: b}}
+      b: {kind: goto, next: a}
+    """
+    err = only_error(text, "loop-no-exit")
+    assert err.where.line == 5
+
+
+def test_empty_prompt():
+    err = only_error(GOOD.replace("prompt: For sales press 1. For a person press 0.", "prompt: '  '"), "empty-prompt")
+    assert err.where.line == 8
+
+
+def test_key_used_twice_in_one_node():
+    text = GOOD.replace('      - {key: "1", say: [sales], to: sales}',
+                        '      - {key: "1", say: [sales], to: sales}\n      - {key: "1", say: [help], to: agent}')
+    err = only_error(text, "key-twice")
+    assert err.where.line == 13
+
+
+def test_option_key_clashing_with_global_command():
+    err = only_error(GOOD.replace('{key: "1", say: [sales]', '{key: "0", say: [sales]'), "key-twice")
+    assert "global command 'human'" in err.problem
+
+
+def test_phrase_used_twice():
+    text = GOOD.replace("say: [sales]", "say: [Agent]")
+    err = only_error(text, "phrase-twice")
+    assert err.where.line == 12
+
+
+def test_unknown_field_suggests_spelling():
+    err = only_error(GOOD.replace("    next: main", "    nxt: main"), "unknown-field")
+    assert err.where.line == 16 and "next" in err.fix
+
+
+def test_bad_kind_lists_choices():
+    err = only_error(GOOD.replace("kind: hangup", "kind: hangup").replace("kind: human", "kind: person"), "bad-value")
+    assert "human" in err.fix
+
+
+def test_plain_word_target_without_at_sign_is_unknown_with_hint():
+    err = only_error(GOOD.replace("    next: main", "    next: hangup"), "unknown-target")
+    assert "@hangup" in err.fix
+
+
+def test_missing_next_on_announcement():
+    text = GOOD.replace("  sales:\n    kind: self_service\n    answer: Sales are open 9 to 5.\n    next: main",
+                        "  sales:\n    kind: announcement\n    prompt: Sales are open 9 to 5.")
+    only_error(text, "missing-next")
+
+
+def test_menu_without_options():
+    only_error(GOOD.replace('    options:\n      - {key: "1", say: [sales], to: sales}\n', ""), "no-options")
+
+
+def test_policy_to_human_without_human_node():
+    text = """\
+    id: nohuman
+    title: No person
+    start: a
+    nodes:
+      a: {kind: menu, prompt: Press 1., options: [{key: "1", to: b}]}
+      b: {kind: hangup, prompt: Bye.}
+    """
+    err = only_error(text, "no-human-target")
+    assert err.where.line == 5
+
+
+def test_yaml_syntax_error_has_position():
+    err = only_error("id: x\ntitle: [unclosed\nstart: a\n", "yaml-syntax")
+    assert err.where.line >= 2
+
+
+def test_not_a_mapping():
+    only_error("- just\n- a list\n", "not-a-menu")
+
+
+def test_alias_bomb_is_refused_quickly():
+    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i in range(1, 10):
+        refs = ",".join([f"*a{i-1}"] * 9)
+        lines.append(f"a{i}: &a{i} [{refs}]")
+    only_error("\n".join(lines) + "\n", "alias-bomb")
+
+
+def test_recursive_alias_is_refused():
+    errs = errors_of("a: &a [*a]\n")
+    assert errs[0].code in ("alias-bomb", "yaml-syntax")
+
+
+def test_oversized_file_is_refused(tmp_path):
+    big = tmp_path / "big.yaml"
+    big.write_text("# " + "x" * (MAX_BYTES + 10) + "\n")
+    with pytest.raises(MenuError) as caught:
+        load_menu(big)
+    assert caught.value.errors[0].code == "too-large"
+
+
+def test_non_utf8_file(tmp_path):
+    bad = tmp_path / "latin1.yaml"
+    bad.write_bytes("title: caf\xe9\n".encode("latin-1"))
+    with pytest.raises(MenuError) as caught:
+        load_menu(bad)
+    assert caught.value.errors[0].code == "encoding"
+
+
+def test_python_object_tags_are_not_executed():
+    errs = errors_of("id: !!python/object/apply:os.system ['echo pwned']\n")
+    assert errs[0].code == "yaml-syntax"
+
+
+def test_unquoted_numeric_keys_are_accepted():
+    menu = load_menu_text(GOOD.replace('{key: "1"', "{key: 1"), "menu.yaml")
+    assert menu.nodes["main"].options[0].key == "1"
+
+
+def test_all_errors_are_reported_at_once():
+    text = GOOD.replace("to: sales}", "to: nowhere}").replace("    next: main", "    next: nothere")
+    codes = [e.code for e in errors_of(text)]
+    assert codes.count("unknown-target") == 2
+
+
+def test_control_character_is_a_clean_error_with_position():
+    err = only_error("id: x\ntitle: a\x1fb\n", "yaml-syntax")
+    assert (err.where.line, err.where.column) == (2, 9)
