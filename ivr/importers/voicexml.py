@@ -50,6 +50,11 @@ def _prompt(elem: Element) -> str:
     return " ".join(p for p in parts if p)
 
 
+def _barge_in(elem: Element) -> bool:
+    """False when a prompt of `elem` (not of nested handlers) says bargein="false"."""
+    return not any((p.get("bargein") or "").lower() == "false" for p in elem if p.tag == "prompt")
+
+
 def _grammar_phrases(elem: Element) -> list[str]:
     """Spoken phrases from inline SRGS grammars (items), or a simple text grammar."""
     out = []
@@ -94,9 +99,10 @@ class _Doc:
         hints = {}
         for meta in self.root.iter("meta"):
             name = meta.get("name", "")
-            if name.startswith("ivr.node."):
+            if name.startswith("ivr.node.") or name == "ivr.menu":
                 try:
-                    hints[name[len("ivr.node."):]] = json.loads(meta.get("content", "{}"))
+                    hints[name[len("ivr.node."):] if name != "ivr.menu" else "__menu__"] = \
+                        json.loads(meta.get("content", "{}"))
                 except ValueError:
                     self.report.add(R.SKIPPED, f"unreadable hint {name}", meta.where)
         return hints
@@ -210,6 +216,7 @@ class _Doc:
             node.options.append(Option(target=to, key=key, phrases=phrases,
                                        label=phrases[0] if phrases else "", where=c.where))
         node.prompt = " ".join(_prompt(p) for p in m if p.tag == "prompt").replace("{choices}", ", ".join(labels))
+        node.barge_in = _barge_in(m)
         node.no_input = self.policy("noinput", [m, self.root], nid)
         node.no_match = self.policy("nomatch", [m, self.root], nid)
         self.report.add(R.MAPPED, f"<menu> with {len(node.options)} choices", m.where, nid)
@@ -248,6 +255,8 @@ class _Doc:
 
     def item_block(self, b: Element, nid: str, follow: str, form: Element) -> Node:
         prompt = _prompt(b)
+        if any(t.get("event") == "ivr.unknown" for t in b.iter("throw")):   # our exporter's marker
+            return Node(nid, "unknown", prompt=prompt, where=b.where)
         for e in b.iter():
             if e.tag in ("if", "elseif", "else") and e is not b:
                 self.report.add(R.UNMAPPED, "conditional logic in a <block> not modelled (first branch taken)",
@@ -260,7 +269,7 @@ class _Doc:
             to = self._end_of_form(follow, b.where, nid)
             if to == "@hangup":
                 return Node(nid, "hangup", prompt=prompt, where=b.where)
-        bargein = not any((p.get("bargein") or "").lower() == "false" for p in b.iter("prompt"))
+        bargein = _barge_in(b)
         kind = "announcement" if prompt else "goto"
         return Node(nid, kind, prompt=prompt, next=to, barge_in=bargein, where=b.where)
 
@@ -293,7 +302,7 @@ class _Doc:
         if filled is None:
             filled = next((c for c in form if c.tag == "filled"), None)
         routes = self._routes(filled, name, nid) if filled is not None else []
-        node = Node(nid, "input", prompt=prompt, where=fld.where, input_name=name,
+        node = Node(nid, "input", prompt=prompt, where=fld.where, input_name=name, barge_in=_barge_in(fld),
                     timeout_s=_duration(self._property(fld, "timeout"), self.timeout))
         node.no_input = self.policy("noinput", [fld, form, self.root], nid)
         node.no_match = self.policy("nomatch", [fld, form, self.root], nid)
@@ -389,17 +398,20 @@ class _Doc:
         return cmds
 
     def apply_hints(self) -> None:
+        """Details our exporter stored in <meta name="ivr.node.ID"> (absent in other documents)."""
         for nid, hint in self.hints.items():
             node = self.nodes.get(nid)
             if node is None or not isinstance(hint, dict):
                 continue
             kind = hint.get("kind")
-            if kind in ("self_service", "work_order", "goto", "announcement") and node.kind in ("announcement", "goto"):
+            if kind in ("self_service", "work_order", "goto", "announcement", "unknown") and \
+                    node.kind in ("announcement", "goto", "hangup"):
                 node.kind = kind
-            if kind == "human" and node.kind == "human" and isinstance(hint.get("queue"), dict):
+            if node.kind == "human" and isinstance(hint.get("queue"), dict):
                 q = hint["queue"]
                 node.queue = Queue(**{k: v for k, v in q.items() if k in Queue.__dataclass_fields__})
-            for attr in ("category", "answer", "source", "advert", "duration_s", "input_name"):
+            for attr in ("prompt", "category", "answer", "source", "knowledge_base", "note", "advert",
+                         "duration_s", "input_name", "input_mode", "globals_off"):
                 if attr in hint and hasattr(node, attr):
                     setattr(node, attr, hint[attr])
 
@@ -411,8 +423,11 @@ class _Doc:
         self.apply_hints()
         lang = self.root.get("lang") or self.root.get("{http://www.w3.org/XML/1998/namespace}lang") or "en"
         title = next((m.get("content") for m in self.root.iter("meta") if m.get("name") == "title"), start)
-        return Menu(id=slug(title, start), title=title, language=lang.split("-")[0] if lang.startswith("en") else lang,
-                    start=start, nodes=self.nodes, commands=cmds, languages=[lang], where=self.root.where)
+        about = self.hints.get("__menu__", {})
+        return Menu(id=about.get("id") or slug(title, start), title=title,
+                    language=lang.split("-")[0] if lang.startswith("en-") else lang, start=start, nodes=self.nodes,
+                    commands=cmds, languages=about.get("languages") or [lang],
+                    priority_routes=about.get("priority_routes") or [], where=self.root.where)
 
 
 def import_menu(text: str, file: str, report: ImportReport, **_ignored) -> Menu:

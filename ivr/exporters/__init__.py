@@ -1,0 +1,17 @@
+"""Write a menu in a platform's format so a design audited here can be
+deployed there. Each exporter returns (text, notes): notes say what the
+target platform cannot express and how it was approximated."""
+from __future__ import annotations
+
+import importlib
+
+from ..errors import IvrError
+from ..model import Menu
+
+TARGETS = {"vxml": "voicexml", "voicexml": "voicexml", "freeswitch": "freeswitch"}
+
+
+def export_menu(menu: Menu, to: str) -> tuple[str, list[str]]:
+    if to not in TARGETS:
+        raise IvrError(f"cannot export to {to!r}", f"use one of: {', '.join(sorted(set(TARGETS)))}", code="usage")
+    return importlib.import_module(f"{__name__}.{TARGETS[to]}").export(menu)

@@ -1,0 +1,51 @@
+"""Export to VoiceXML / FreeSWITCH, import back: the same metrics."""
+from pathlib import Path
+
+import pytest
+
+from ivr.exporters import export_menu
+from ivr.importers import import_text
+from ivr.loader import load_menu, load_menu_text
+from ivr.menu_yaml import dump_menu
+from ivr.metrics import compute
+
+MENUS = sorted((Path(__file__).resolve().parents[1] / "menus").glob("*.yaml"))
+
+
+def _comparable(metrics: dict) -> dict:
+    """Metrics with policy targets reduced to their outcome (`@human` and the
+    human node's id are the same place)."""
+    out = dict(metrics)
+    out["per_node"] = {nid: {k: ({kk: vv for kk, vv in v.items() if kk != "then"} if isinstance(v, dict) else v)
+                             for k, v in facts.items()} for nid, facts in metrics["per_node"].items()}
+    return out
+
+
+@pytest.mark.parametrize("path", MENUS, ids=lambda p: p.stem)
+def test_vxml_round_trip_same_metrics(path):
+    menu = load_menu(path)
+    text, notes = export_menu(menu, "vxml")
+    back = import_text(text, "vxml", "roundtrip.vxml")
+    assert notes == []
+    assert set(back.nodes) == set(menu.nodes)
+    assert _comparable(compute(back).to_dict()) == _comparable(compute(menu).to_dict())
+    for nid, node in menu.nodes.items():
+        assert back.nodes[nid].kind == node.kind, nid
+        assert [(o.key, o.phrases) for o in back.nodes[nid].options] == [(o.key, o.phrases) for o in node.options]
+
+
+def test_hotline_round_trip_steps_and_depth():
+    menu = load_menu(MENUS[0].parent / "12351-hotline.yaml")
+    back = import_text(export_menu(menu, "vxml")[0], "vxml", "x.vxml")
+    a, b = compute(menu).per_node(), compute(back).per_node()
+    assert {n: (f["steps_to_human"], f["depth"]) for n, f in a.items()} == \
+           {n: (f["steps_to_human"], f["depth"]) for n, f in b.items()}
+    assert back.commands["human"].key == menu.commands["human"].key
+    assert back.language == menu.language == "zh-CN"
+
+
+@pytest.mark.parametrize("path", MENUS, ids=lambda p: p.stem)
+def test_yaml_dump_round_trip(path):
+    menu = load_menu(path)
+    back = load_menu_text(dump_menu(menu), "dumped.yaml")
+    assert compute(back).to_dict() == compute(menu).to_dict()
