@@ -15,8 +15,13 @@ COMMANDS = [
     "demo",
     "queue",
     "simulate",
+    "import_",
+    "export",
+    "graph",
+    "kb",
     "recognize",
     "models",
+    "audit",
 ]
 
 
