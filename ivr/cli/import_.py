@@ -1,0 +1,52 @@
+"""ivr import: read a FreeSWITCH / Asterisk / VoiceXML / Twilio Studio /
+Amazon Connect menu and write it as our YAML, with what could not be mapped."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..importers import FORMATS, load_any
+from ..menu_yaml import dump_menu
+from .common import EXIT_FINDINGS, EXIT_OK, format_option, print_json, progress, user_errors
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--from", "source", type=click.Choice([f for f in FORMATS if f != "yaml"]),
+              help="Platform of FILE (default: detected from its content).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the YAML menu here (default: stdout).")
+@click.option("--phrases", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="FreeSWITCH phrase-macro file(s) for prompt text (files next to FILE are read anyway).")
+@click.option("--start", help="FreeSWITCH: the menu callers enter (default: the first in the file).")
+@click.option("--strict", is_flag=True, help="Exit 1 when anything could not be mapped.")
+@format_option("text", "json")
+@user_errors
+def command(file: str, source: str | None, output: str | None, phrases: tuple[str, ...], start: str | None,
+            strict: bool, fmt: str) -> None:
+    """Import FILE from another IVR platform into the ivr menu model.
+
+    The YAML goes to -o (or stdout); the import report (what was mapped, what
+    became an `unknown` node, transfers to external numbers) goes to stderr,
+    or to stdout as JSON with --format json (YAML then needs -o).
+    """
+    options = {"phrases": list(phrases)} if phrases else {}
+    if start:
+        options["start"] = start
+    menu = load_any(file, fmt=source, **options)
+    text = dump_menu(menu)
+    if output:
+        Path(output).write_text(text, "utf-8")
+        progress(f"wrote {output} ({len(menu.nodes)} nodes)")
+    notes = menu.import_report
+    if fmt == "json":
+        print_json({"file": file, "menu": menu.id, "nodes": len(menu.nodes), "output": output,
+                    "report": [n.to_dict() for n in notes]})
+    else:
+        if not output:
+            click.echo(text, nl=False)
+        for n in notes:
+            progress(str(n))
+    unmapped = [n for n in notes if n.status in ("unmapped", "transfer")]
+    raise SystemExit(EXIT_FINDINGS if strict and unmapped else EXIT_OK)
+
