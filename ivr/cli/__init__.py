@@ -15,6 +15,7 @@ COMMANDS = [
     "demo",
     "queue",
     "simulate",
+    "kb",
     "import_",
     "export",
     "graph",
