@@ -1,9 +1,9 @@
 """Self-service answers from a knowledge base (question, synonyms, answer, source law).
 
 `answer(kb_path, text)` is what the call engine uses at a self_service node
-with `knowledge_base:`; it returns (answer, confidence, source), with answer
-None when the caller should go to a person (asked for one, or no confident
-match): never a dead end.
+with `knowledge_base:`; it returns (answer, confidence, source), or None when
+the caller should go to a person (asked for one, or no confident match):
+never a dead end.
 """
 from __future__ import annotations
 
@@ -31,13 +31,13 @@ def matcher(kb_path: str | Path) -> Matcher:
 
 
 def answer(kb_path: str | Path, text: str,
-           min_confidence: Optional[float] = None) -> tuple[Optional[str], float, str]:
-    """(answer text, confidence, source) for what the caller said; answer is
-    None when the caller should be put through to a person."""
+           min_confidence: Optional[float] = None) -> Optional[tuple[str, float, str]]:
+    """(answer text, confidence, source) for what the caller said, or None
+    when the caller should be put through to a person."""
     m = matcher(kb_path)
     if min_confidence is not None and min_confidence != m.min_confidence:
         m = Matcher(m.kb, min_confidence)
     result = m.match(text)
     if result.entry is None:
-        return None, result.confidence, ""
+        return None
     return result.entry.answer, result.confidence, result.entry.source
