@@ -15,7 +15,6 @@ COMMANDS = [
     "demo",
     "queue",
     "simulate",
-    "kb",
     "import_",
     "export",
     "graph",

@@ -1,0 +1,65 @@
+"""ivr audit: metrics and cited compliance rules for menu files."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from ..audit import audit_files, resolve_packs
+from ..config import load_config
+from ..errors import IvrError
+from ..reports import FORMATS, render
+from ..rules import pack_names
+from .common import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, format_option, user_errors
+
+
+@click.command("audit")
+@click.argument("menus", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--rules", "packs", multiple=True, metavar="PACKS",
+              help=f"Rule packs, comma-separated ({', '.join(pack_names())}) or a pack .yaml; "
+                   "default: rules.packs in config.yaml (all).")
+@format_option(*FORMATS)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
+              help="Write the report to this file instead of stdout.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Audit files in this many parallel processes.")
+@click.option("--fix-suggestions", is_flag=True,
+              help="Add the YAML changes that would restore the 1-step guarantee.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="config.yaml to use.")
+@user_errors
+def command(menus: tuple[str, ...], packs: tuple[str, ...], fmt: str, output: Optional[str], jobs: int,
+            fix_suggestions: bool, config_path: Optional[str]) -> None:
+    """Audit each MENU file against rule packs: how far a caller is from a
+    person (steps by key and by voice, seconds, queue wait), what silence and
+    wrong input do, and which cited rules the design breaks.
+
+    Exit 0 when no finding has severity error, 1 when some do, 2 on input errors.
+    """
+    config = load_config(config_path)
+    chosen = resolve_packs(packs, config)
+    nodes = fmt in ("json", "html")
+    stderr = Console(stderr=True)
+    with Progress(TextColumn("auditing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=stderr, transient=True, disable=len(menus) < 2 or not stderr.is_terminal) as bar:
+        task = bar.add_task("audit", total=len(menus))
+        results = audit_files(list(menus), chosen, config, jobs=jobs, nodes=nodes,
+                              suggestions=fix_suggestions, tick=lambda _r: bar.advance(task))
+    failed_input = [r for r in results if "error" in r]
+    for r in failed_input:
+        click.echo(f"error: {r['error']}", err=True)
+    report = render(results, fmt, color=fmt == "text" and output is None and sys.stdout.isatty())
+    if output:
+        try:
+            Path(output).write_text(report, encoding="utf-8")
+        except OSError as err:
+            raise IvrError(f"cannot write {output}: {err.strerror}", "give a writable --output path") from None
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(report, nl=False)
+    if failed_input:
+        raise SystemExit(EXIT_INPUT)
+    raise SystemExit(EXIT_OK if all(r["passed"] for r in results) else EXIT_FINDINGS)

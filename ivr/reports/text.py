@@ -1,0 +1,70 @@
+"""Text report for people at a terminal (rich): one menu in detail, many as a summary table."""
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+from rich.table import Table
+
+STYLE = {"error": "bold red", "warning": "yellow", "note": "cyan"}
+
+
+def _fmt(x) -> str:
+    return "never" if x is None else str(x)
+
+
+def _one(console: Console, r: dict) -> None:
+    if "error" in r:
+        console.print(f"[bold red]cannot audit[/] {r['source']}: {r['error']}", markup=True, highlight=False)
+        return
+    m = r["metrics"]
+    verdict = "[green]PASSED[/]" if r["passed"] else "[bold red]FAILED[/]"
+    console.print(f"{verdict} {r['source']} — menu [bold]{r['menu']}[/] ({r['title']})", highlight=False)
+    console.print(f"  packs: {', '.join(r['packs'])}"
+                  + (f" (not applicable: {', '.join(r['packs_not_applicable'])})" if r["packs_not_applicable"] else ""),
+                  highlight=False)
+    console.print(f"  steps to a person (max): {_fmt(m['max_steps_to_human'])} "
+                  f"(key {_fmt(m['max_steps_to_human_key'])}, voice {_fmt(m['max_steps_to_human_voice'])}); "
+                  f"no person from {len(m['no_human_from'])} node(s); depth {m['depth']}; "
+                  f"options per menu ≤ {m['max_options_per_menu']}; prompts before a person is offered: "
+                  f"{_fmt(m['prompts_before_human'])}; time to a person from the start: "
+                  f"{_fmt(m['time_to_human_from_start_s'])} s (listening {_fmt(m['listening_to_human_from_start_s'])} s)",
+                  highlight=False)
+    if not r["findings"]:
+        return
+    table = Table(show_lines=False, expand=False)
+    for col in ("severity", "rule", "pack", "node", "line", "message"):
+        table.add_column(col, overflow="fold")
+    for f in r["findings"]:
+        table.add_row(f"[{STYLE.get(f['severity'], '')}]{f['severity']}[/]", f["rule"], f["pack"],
+                      f["node"] or "", str(f["where"]["line"] or ""), f["message"])
+    console.print(table)
+    for s in r.get("fix_suggestions", []):
+        console.print(f"  suggestion ({', '.join(s['rules'])}): {s['why']}", highlight=False)
+        console.print("    " + s["yaml"].replace("\n", "\n    "), markup=False, highlight=False)
+
+
+def summary_table(results: list[dict]) -> Table:
+    table = Table(title=f"ivr audit: {len(results)} file(s)")
+    for col in ("file", "menu", "result", "errors", "warnings", "max steps", "depth"):
+        table.add_column(col)
+    for r in results:
+        if "error" in r:
+            table.add_row(r["source"], "", "[bold red]input error[/]", "", "", "", "")
+            continue
+        m = r["metrics"]
+        table.add_row(r["source"], r["menu"], "[green]pass[/]" if r["passed"] else "[bold red]fail[/]",
+                      str(r["counts"]["error"]), str(r["counts"]["warning"]),
+                      _fmt(m["max_steps_to_human"]), _fmt(m["depth"]))
+    return table
+
+
+def text(results: list[dict], color: bool = False, detail_limit: int = 20) -> str:
+    buf = io.StringIO()
+    console = Console(file=buf, force_terminal=color, width=160, color_system="standard" if color else None)
+    if len(results) <= detail_limit:
+        for r in results:
+            _one(console, r)
+    if len(results) > 1:
+        console.print(summary_table(results))
+    return buf.getvalue()

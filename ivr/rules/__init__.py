@@ -1,0 +1,185 @@
+"""Audit rules: one small module per rule, chosen and tuned by rule packs.
+
+Each rule module (in the style of yamllint's rules) has:
+  ID          the rule id findings carry, e.g. ``human-reachable``
+  SEVERITY    default severity: ``error`` or ``warning``
+  RATIONALE   why it matters to a caller (one or two sentences)
+  CITATION    where it comes from: law / standard, article, date, status
+              (``in force``, ``bill``, ``standard`` or ``guidance``)
+  FIX         what to change in the menu
+  DEFAULTS    the options and thresholds a pack may override
+  check(menu, metrics, options) -> list[Finding]
+and a docstring with a ``Passing example:`` and a ``Failing example:`` menu
+(YAML, indented), which the tests load and check automatically.
+
+A rule pack (``packs/<name>.yaml``) is data: which rules, with what options,
+severity and citation (a pack may cite its own law for a shared rule).
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import textwrap
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Optional
+
+import yaml
+
+from ..errors import IvrError
+from ..model import Menu, Where
+
+PACKS_DIR = Path(__file__).with_name("packs")
+STATUSES = ("in force", "bill", "standard", "guidance")
+SEVERITIES = ("error", "warning", "note")
+
+
+@dataclass
+class Finding:
+    rule: str
+    severity: str
+    node: Optional[str]
+    message: str
+    fix: str
+    citation: dict
+    evidence: dict = field(default_factory=dict)   # caller's path, seconds, figures
+    pack: str = ""
+    where: Where = field(default_factory=Where)
+
+    def to_dict(self) -> dict:
+        out = asdict(self)
+        out["where"] = {"file": self.where.file, "line": self.where.line, "column": self.where.column}
+        return out
+
+
+class Context:
+    """What a check needs besides menu and metrics: its rule, options, and a
+    helper that makes findings with the pack's severity and citation."""
+
+    def __init__(self, rule: ModuleType, options: dict, severity: str, citation: dict, pack: str):
+        self.rule, self.options, self.severity, self.citation, self.pack = rule, options, severity, citation, pack
+
+    def __getitem__(self, name: str) -> Any:
+        return self.options[name]
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self.options.get(name, default)
+
+    def finding(self, menu: Menu, node: Optional[str], message: str, evidence: Optional[dict] = None,
+                fix: str = "") -> Finding:
+        where = menu.nodes[node].where if node in menu.nodes else menu.where
+        return Finding(self.rule.ID, self.severity, node, message, fix or self.rule.FIX, self.citation,
+                       evidence or {}, self.pack, where)
+
+
+@lru_cache(maxsize=None)
+def all_rules() -> dict[str, ModuleType]:
+    """Rule id -> module, for every rule module in this package."""
+    out = {}
+    for info in pkgutil.iter_modules([str(Path(__file__).parent)]):
+        if info.name.startswith("_") or info.ispkg:
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        out[module.ID] = module
+    return out
+
+
+def examples(rule: ModuleType) -> dict[str, str]:
+    """The 'Passing example:' and 'Failing example:' YAML blocks of a rule's docstring."""
+    found: dict[str, str] = {}
+    lines = (rule.__doc__ or "").splitlines()
+    for i, line in enumerate(lines):
+        label = line.strip().lower()
+        for kind in ("passing", "failing"):
+            if label.startswith(f"{kind} example"):
+                block = []
+                for follow in lines[i + 1:]:
+                    if follow.strip() and not follow.startswith(" "):
+                        break
+                    block.append(follow)
+                found[kind] = textwrap.dedent("\n".join(block)).strip() + "\n"
+    return found
+
+
+def pack_names() -> list[str]:
+    return sorted(p.stem for p in PACKS_DIR.glob("*.yaml"))
+
+
+@lru_cache(maxsize=None)
+def load_pack(name: str) -> dict:
+    """A rule pack by name (or a path to a pack file), checked against the rules."""
+    path = Path(name) if name.endswith((".yaml", ".yml")) else PACKS_DIR / f"{name}.yaml"
+    if not path.is_file():
+        raise IvrError(f"unknown rule pack {name!r}", f"use one of: {', '.join(pack_names())}, "
+                       "or a path to a pack .yaml file")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        raise IvrError("rule pack is not valid YAML", "fix the YAML syntax",
+                       Where(str(path), mark.line + 1 if mark else 0, mark.column + 1 if mark else 0)) from None
+    if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
+        raise IvrError("a rule pack needs a 'rules' list", "see ivr/rules/packs/ivr-core.yaml", Where(str(path)))
+    rules = all_rules()
+    for entry in data["rules"]:
+        rid = entry.get("id") if isinstance(entry, dict) else None
+        if rid not in rules:
+            raise IvrError(f"rule pack names unknown rule {rid!r}",
+                           f"use one of: {', '.join(sorted(rules))}", Where(str(path)))
+        unknown = set(entry.get("options", {})) - set(rules[rid].DEFAULTS)
+        if unknown:
+            raise IvrError(f"rule {rid!r} has no option(s) {sorted(unknown)}",
+                           f"its options are {sorted(rules[rid].DEFAULTS)}", Where(str(path)))
+        if entry.get("severity", rules[rid].SEVERITY) not in SEVERITIES:
+            raise IvrError(f"rule {rid!r}: severity must be one of {SEVERITIES}", "fix the pack", Where(str(path)))
+    data.setdefault("name", path.stem)
+    return data
+
+
+def pack_applies(pack: dict, menu: Menu) -> bool:
+    """A pack may be scoped to menus in some languages (a jurisdiction proxy:
+    China's carrier-hotline rules for Chinese menus)."""
+    scope = pack.get("languages")
+    if not scope:
+        return True
+    spoken = {lang.split("-")[0].lower() for lang in [menu.language, *menu.languages]}
+    return bool(spoken & {s.lower() for s in scope})
+
+
+def contexts(pack: dict) -> list[Context]:
+    rules = all_rules()
+    out = []
+    for entry in pack["rules"]:
+        rule = rules[entry["id"]]
+        options = {**rule.DEFAULTS, **entry.get("options", {})}
+        out.append(Context(rule, options, entry.get("severity", rule.SEVERITY),
+                           {**rule.CITATION, **entry.get("citation", {})}, pack["name"]))
+    return out
+
+
+def run_rule(rule: ModuleType, menu: Menu, metrics: Any, options: Optional[dict] = None,
+             pack: str = "") -> list[Finding]:
+    """One rule with its defaults overlaid by `options`."""
+    ctx = Context(rule, {**rule.DEFAULTS, **(options or {})}, rule.SEVERITY, dict(rule.CITATION), pack)
+    return rule.check(menu, metrics, ctx)
+
+
+def limited(found: list[Finding], limit: int) -> list[Finding]:
+    """At most `limit` findings of one rule; the last says how many more there are."""
+    if limit and len(found) > limit:
+        extra = len(found) - limit
+        found = found[:limit]
+        found[-1].message += f" (and {extra} more node(s) like this)"
+        found[-1].evidence["more"] = extra
+    return found
+
+
+def example_menu(text: str, file: str = "<example>") -> Menu:
+    """A menu from a docstring example, without the loader's semantic checks
+    (a failing example may be exactly what those checks reject, e.g. a loop)."""
+    from ..loader import build_menu
+    from ..yaml_source import parse_yaml
+    data, _ = parse_yaml(text, file)
+    return build_menu(data, file)

@@ -1,0 +1,51 @@
+"""Small helpers shared by several rule modules."""
+from __future__ import annotations
+
+from typing import Optional
+
+import numpy as np
+
+from ..metrics import AUTO_KINDS, Metrics, _num
+from ..model import Menu, Node
+
+
+def evidence(metrics: Metrics, nid: str, **more) -> dict:
+    """The caller's path to `nid`, on from there to a person, and the seconds."""
+    i = metrics.node(nid)
+    return {"path": metrics.path_from_start(nid), "to_human": metrics.path_to_human(nid),
+            "steps_to_human": _num(metrics.steps[i]), "time_to_human_s": _num(metrics.time_to_human_s[i]),
+            **more}
+
+
+def live_ids(metrics: Metrics, mask: np.ndarray) -> list[str]:
+    """Ids of reachable, non-final nodes where `mask` holds."""
+    chosen = mask & metrics.reachable & ~metrics.ends
+    return [metrics.graph.ids[i] for i in np.flatnonzero(chosen)]
+
+
+def first_menu(menu: Menu) -> Optional[Node]:
+    """The first node that asks the caller to choose (following automatic moves from the start)."""
+    nid, seen = menu.start, set()
+    while nid in menu.nodes and nid not in seen:
+        seen.add(nid)
+        node = menu.nodes[nid]
+        if node.kind in ("menu", "input"):
+            return node
+        if node.kind not in AUTO_KINDS or not node.next:
+            return None
+        nid = menu.resolve(node.next, nid) or ""
+    return None
+
+
+def queued(menu: Menu, metrics: Metrics) -> list[Node]:
+    """Reachable human nodes (queues), in menu order."""
+    return [node for i in metrics.graph.index.values()
+            if metrics.ends[i] and metrics.reachable[i] and (node := menu.nodes[metrics.graph.ids[i]]).kind == "human"]
+
+
+def applies(menu: Menu, languages: list) -> bool:
+    """A rule scoped to menus spoken in `languages` (empty: every menu)."""
+    if not languages:
+        return True
+    spoken = {lang.split("-")[0].lower() for lang in [menu.language, *menu.languages]}
+    return bool(spoken & {lang.lower() for lang in languages})

@@ -1,0 +1,32 @@
+"""What silence and wrong input do: shared by no-input-outcome and no-match-outcome."""
+from __future__ import annotations
+
+from ._common import evidence
+
+WORDS = {"disconnect": "hangs up on the caller", "restart": "sends the caller back to the start",
+         "retry": "replays the same prompt for ever", "menu": "moves the caller to another menu",
+         "back": "sends the caller back a step", "loop": "loops without end", "unknown": "goes nowhere known",
+         "human": "goes to a person"}
+
+
+def policy_findings(menu, metrics, ctx, table: dict, event: str) -> list:
+    found = []
+    for nid, got in table.items():
+        if not metrics.reachable[metrics.node(nid)]:
+            continue
+        bad_outcome = got["outcome"] not in ctx["allowed"]
+        few_retries = got["retries"] < ctx["min_retries"]
+        if not (bad_outcome or few_retries):
+            continue
+        why = []
+        if bad_outcome:
+            why.append(f"{event} at {nid!r} {WORDS.get(got['outcome'], got['outcome'])} "
+                       f"(after {got['retries']} retr{'y' if got['retries'] == 1 else 'ies'}, then {got['then']!r})")
+        if few_retries:
+            why.append(f"{event} at {nid!r} gets only {got['retries']} retries (at least {ctx['min_retries']})")
+        found.append(ctx.finding(menu, nid, "; ".join(why),
+                                 evidence(metrics, nid, event=event, outcome=got["outcome"],
+                                          retries=got["retries"], then=got["then"])))
+        if len(found) >= ctx["limit"]:
+            break
+    return found

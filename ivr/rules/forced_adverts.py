@@ -1,0 +1,55 @@
+"""forced-adverts: no advertising the caller must sit through.
+
+An announcement marked `advert: true` on the caller's way is forced when it
+cannot be interrupted (`barge_in: false`), or always when `skippable_ok` is off.
+
+Passing example:
+
+    id: ok
+    title: No adverts
+    start: main
+    nodes:
+      main:
+        kind: menu
+        prompt: For a person press 0.
+        options:
+          - {key: "0", to: agent}
+      agent: {kind: human, prompt: Connecting you.}
+
+Failing example:
+
+    id: adverts
+    title: An advert first
+    start: promo
+    nodes:
+      promo: {kind: announcement, prompt: Try our new premium plan today!, advert: true, duration_s: 20, barge_in: false, next: main}
+      main:
+        kind: menu
+        prompt: For a person press 0.
+        options:
+          - {key: "0", to: agent}
+      agent: {kind: human, prompt: Connecting you.}
+"""
+from ._common import evidence
+
+ID = "forced-adverts"
+SEVERITY = "error"
+RATIONALE = "Advertising that callers cannot skip takes their time for the company's benefit, every call."
+CITATION = {"law": "GetHuman Standard v1.0", "article": "do not force callers to listen to marketing messages",
+            "date": "c. 2006 (v1.0)", "status": "standard"}
+FIX = "Remove the advert, or make it skippable (`barge_in: true`) and move it after the main choices."
+DEFAULTS = {"skippable_ok": True}
+
+
+def check(menu, metrics, ctx):
+    found = []
+    for node in menu.nodes.values():
+        if not node.advert or not metrics.reachable[metrics.node(node.id)]:
+            continue
+        if node.barge_in and ctx["skippable_ok"]:
+            continue
+        seconds = float(metrics.prompt_s[metrics.node(node.id)])
+        how = "cannot be skipped" if not node.barge_in else "is played to callers"
+        found.append(ctx.finding(menu, node.id, f"advert {node.id!r} {how}: {seconds:.0f} s of marketing",
+                                 evidence(metrics, node.id, seconds=seconds)))
+    return found

@@ -1,0 +1,69 @@
+"""queue-wait: the expected wait for a person (Erlang C) stays under a limit.
+
+Needs the queue's `agents`, `aht_s` and `calls_per_hour`; a human node
+without them cannot be checked and is reported as a note-level gap only
+when `require_model` is on.
+
+Passing example:
+
+    id: ok
+    title: Enough agents
+    start: main
+    nodes:
+      main:
+        kind: menu
+        prompt: Press 0 for a person.
+        options:
+          - {key: "0", to: agent}
+      agent:
+        kind: human
+        prompt: Connecting you.
+        queue: {name: main, agents: 12, aht_s: 240, calls_per_hour: 120}
+
+Failing example:
+
+    id: short-staffed
+    title: Too few agents
+    start: main
+    nodes:
+      main:
+        kind: menu
+        prompt: Press 0 for a person.
+        options:
+          - {key: "0", to: agent}
+      agent:
+        kind: human
+        prompt: Connecting you.
+        queue: {name: main, agents: 9, aht_s: 240, calls_per_hour: 130}
+"""
+import math
+
+from ..queueing.erlang import erlang_c
+from ._common import evidence, queued
+
+ID = "queue-wait"
+SEVERITY = "error"
+RATIONALE = "Reaching the queue is not reaching a person: a long hold is the same wall as a deep menu."
+CITATION = {"law": "ivr product guarantee", "article": "expected wait for a person", "date": "",
+            "status": "guidance"}
+FIX = "Add agents to the queue (see `ivr queue agents`), or offer a call-back."
+DEFAULTS = {"max_asa_s": 120, "require_model": False}
+
+
+def check(menu, metrics, ctx):
+    found = []
+    for node in queued(menu, metrics):
+        q = node.queue
+        if q is None or q.calls_per_hour <= 0:
+            if ctx["require_model"]:
+                found.append(ctx.finding(menu, node.id, f"queue at {node.id!r} has no agents/aht_s/calls_per_hour "
+                                         "to check the wait against"))
+            continue
+        r = erlang_c(q.calls_per_hour, q.aht_s, q.agents, 20.0)
+        if r["asa_s"] > ctx["max_asa_s"]:
+            wait = "for ever (the queue is overloaded)" if math.isinf(r["asa_s"]) else f"{r['asa_s']:.0f} s on average"
+            found.append(ctx.finding(menu, node.id, f"callers wait {wait} for a person at {node.id!r} "
+                                     f"(limit {ctx['max_asa_s']} s)",
+                                     evidence(metrics, node.id, asa_s=r["asa_s"], p_wait=r["p_wait"],
+                                              agents=q.agents, calls_per_hour=q.calls_per_hour, aht_s=q.aht_s)))
+    return found
