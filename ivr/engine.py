@@ -311,7 +311,7 @@ class Call:
 
         kb_path = str(Path(self.menu.source).parent / node.knowledge_base)
         found = answer(kb_path, question)
-        if found is None:
+        if found is None:  # asked for a person, or no confident match: never a dead end
             self.log("no_match", text=question, reason="knowledge base not confident")
             if "cmd_human" in self.machine.get_triggers(self.state):
                 self.cmd_human()

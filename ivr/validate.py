@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import difflib
 from collections import deque
+from pathlib import Path
 from typing import Iterator
 
 from .errors import IvrError
@@ -78,6 +79,10 @@ def check_nodes(menu: Menu) -> list[IvrError]:
         if node.kind != "menu" and node.options and node.kind != "input":
             errors.append(IvrError(f"{node.kind} node {node.id!r} has options, which only menus use",
                                    "make it kind: menu, or remove the options", node.where, "stray-options"))
+        if node.knowledge_base and not (Path(menu.source).parent / node.knowledge_base).is_file():
+            errors.append(IvrError(f"knowledge base {node.knowledge_base!r} of node {node.id!r} not found "
+                                   f"(looked in {Path(menu.source).parent})",
+                                   "give a path relative to the menu file", node.where, "missing-file"))
         lo, hi = node.input_digits
         if node.kind == "input" and lo > hi:
             errors.append(IvrError(f"input node {node.id!r} wants {lo} to {hi} digits",

@@ -215,3 +215,33 @@ nodes:
     call.press("1")
     call.press("9")
     assert call.node == "a"
+
+
+def test_knowledge_base_node_answers_or_hands_over_to_a_person(hotline):
+    answered = Call(hotline)
+    answered.press("7")
+    answered.say("老板三个月没发工资了怎么办")
+    answer = [e for e in answered.events if e["type"] == "answer"]
+    assert answer and "工资" in answer[0]["text"] and answer[0]["source"]
+    assert answered.node == "welcome"  # back to the menu after the answer
+    unsure = Call(hotline)
+    unsure.press("7")
+    unsure.say("今天天气怎么样")
+    assert unsure.outcome == "human"  # never a dead end
+
+
+def test_missing_knowledge_base_file_is_a_validation_error(tmp_path):
+    from ivr.errors import MenuError
+    menu = tmp_path / "kb.yaml"
+    menu.write_text("""\
+id: kb
+title: KB
+start: ask
+commands: {human: {key: "0", to: p}}
+nodes:
+  ask: {kind: self_service, prompt: Ask., knowledge_base: nowhere.yaml, next: p}
+  p: {kind: human}
+""")
+    with pytest.raises(MenuError) as caught:
+        load_menu(menu)
+    assert caught.value.errors[0].code == "missing-file" and caught.value.errors[0].where.line == 6
