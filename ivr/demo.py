@@ -15,6 +15,7 @@ from .engine import Call
 from .errors import IvrError
 from .loader import load_menu
 from .script import parse_script, run_script
+from .speech.demo import part_spoken_call
 
 MENUS = ("consumer-service.yaml", "12351-hotline.yaml", "maze.yaml")
 
@@ -47,7 +48,7 @@ def part_reach_human(menus_dir: Path, config: dict) -> None:
                    f" → {result['final_node']} ({result['final_kind']})")
 
 
-PARTS: list[Callable[[Path, dict], None]] = [part_validate, part_reach_human]
+PARTS: list[Callable[[Path, dict], None]] = [part_validate, part_reach_human, part_spoken_call]
 
 
 def run_demo(menus_dir: Path, config: dict) -> None:

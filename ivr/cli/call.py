@@ -12,6 +12,8 @@ from ..script import parse_script, run_script, run_step, Step
 from ..sources import open_menu
 from ..model import Where
 from ..errors import IvrError
+from ..speech.calls import speech_call
+from ..speech.tts import enable_timing as enable_tts_timing
 from .common import format_option, print_json, user_errors
 
 
@@ -62,32 +64,45 @@ def _interactive(call: Call) -> None:
 @click.option("--script", "script", type=click.Path(allow_dash=True, dir_okay=False),
               help="Run the caller's steps from FILE (- for stdin) instead of asking.")
 @click.option("--route", help="Enter by a priority route of the menu (e.g. elderly).")
+@click.option("--audio-in", "audio_in", multiple=True, metavar="FILE",
+              help="A WAV the caller says (repeat for each turn; DTMF keys like 1 are pressed).")
+@click.option("--voice", is_flag=True, help="Live call: prompts to the speaker, caller from the microphone.")
+@click.option("--engine", type=click.Choice(["auto", "vosk", "pocketsphinx"]), default=None,
+              help="Speech recogniser for --audio-in/--voice (default: config.yaml).")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="config.yaml to use.")
 @format_option("text", "json")
 @user_errors
-def command(menu_file: str, script: Optional[str], route: Optional[str], config_path: Optional[str],
-            fmt: str) -> None:
+def command(menu_file: str, script: Optional[str], route: Optional[str], audio_in: tuple[str, ...],
+            voice: bool, engine: Optional[str], config_path: Optional[str], fmt: str) -> None:
     """Call MENU: hear the prompts, press keys or say words, see where you go.
 
     Script lines: `press 1`, `press 1 early`, `say 转人工`, `wait 12`, `hangup`.
     Virtual time: nothing waits for real.
     """
     config = load_config(config_path)
+    if voice:
+        config["tts"]["enabled"] = True  # prompts are really spoken: time them as spoken
+    enable_tts_timing(config)
     menu = open_menu(menu_file, config=config)
     if route and route not in [r["name"] for r in menu.priority_routes]:
         names = ", ".join(r["name"] for r in menu.priority_routes) or "none"
         raise IvrError(f"menu has no priority route {route!r}", f"routes: {names}", Where(menu_file, 0, 0))
     call = Call(menu, config, route=route)
-    if script is None and sys.stdin.isatty():
+    turns = []
+    if audio_in or voice:
+        turns = speech_call(call, config, audio_in, voice, engine)
+    elif script is None and sys.stdin.isatty():
         _interactive(call)
     else:
         name = "<stdin>" if script in (None, "-") else script
         text = sys.stdin.read() if script in (None, "-") else _read(script)
         run_script(call, parse_script(text, name))
     result = call.to_dict()
+    if turns:
+        result["speech_turns"] = turns
     if fmt == "json":
         print_json(result)
-    elif script is not None or not sys.stdin.isatty():
+    elif script is not None or audio_in or voice or not sys.stdin.isatty():
         for event in call.events:
             click.echo(describe(event))
         if not call.ended:

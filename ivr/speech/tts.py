@@ -12,6 +12,7 @@ import io
 import json
 import tempfile
 import threading
+import time
 from pathlib import Path
 from typing import Optional
 
@@ -54,6 +55,14 @@ def _select_voice(engine, voice: str) -> None:
     engine.setProperty("voice", match)
 
 
+def _complete_wav(path: Path) -> bool:
+    try:
+        info = sf.info(str(path))
+        return info.frames > 0 and path.stat().st_size >= 44 + 2 * info.frames
+    except (OSError, RuntimeError):
+        return False
+
+
 def synthesize(text: str, language: str, config: Optional[dict] = None,
                path: Optional[str | Path] = None) -> np.ndarray:
     """Speak `text` into float32 mono samples at RATE (and into `path` if given)."""
@@ -66,7 +75,12 @@ def synthesize(text: str, language: str, config: Optional[dict] = None,
         with contextlib.redirect_stdout(io.StringIO()):  # pyttsx3 prints "Audio saved to"
             engine.save_to_file(text, str(out))
             engine.runAndWait()
-        if not out.exists() or out.stat().st_size <= 44:
+            # pyttsx3's espeak driver can return before its synthesis callback
+            # has written the file (seen after a short utterance): wait for it
+            deadline = time.monotonic() + 30
+            while not _complete_wav(out) and time.monotonic() < deadline:
+                time.sleep(0.01)
+        if not _complete_wav(out):
             raise IvrError(f"espeak-ng produced no audio for {text[:40]!r}",
                            "check `espeak-ng --voices` lists the configured voice")
         samples = load_audio(out, RATE)

@@ -1,0 +1,97 @@
+"""Spoken calls: the caller's turns come from WAV files (`ivr call --audio-in`)
+or the microphone (`ivr call --voice`), are recognised against the current
+node's vocabulary and fed to the call engine as `say(text, confidence)` (the
+engine turns low confidence into no-match). Prompts are spoken in voice mode."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable, Optional
+
+from ..engine import Call
+from ..matching import tidy
+from .audio import load_audio
+from .recognizer import Recognizer, get_recognizer
+from .vocabulary import vocabulary
+
+DTMF = set("0123456789*#")
+
+
+def recognizer_for(call: Call, config: dict, engine: Optional[str] = None) -> Recognizer:
+    return get_recognizer(engine, call.menu.language, config)
+
+
+def _constraints(call: Call) -> tuple[Optional[list[str]], bool]:
+    node = call.menu.nodes[call.node]
+    return vocabulary(call.menu, call.node), node.kind == "input"
+
+
+def audio_turns(call: Call, turns: list[str], recognizer: Recognizer,
+                report: Callable[[dict], None] = lambda turn: None) -> list[dict]:
+    """Each turn is a WAV/FLAC file the caller says, or DTMF keys (e.g. `1`,
+    `123#`) the caller presses, in order, until the call ends."""
+    done = []
+    for turn in turns:
+        if call.ended:
+            break
+        record = {"node": call.node, "input": turn}
+        if not Path(turn).exists() and turn and set(turn) <= DTMF:
+            call.press(turn)
+            record.update(pressed=turn)
+        else:
+            phrases, sequence = _constraints(call)
+            result = recognizer.recognize(load_audio(turn, recognizer.rate), phrases, sequence)
+            record.update(heard=result.text, confidence=result.confidence, engine=result.engine)
+            call.say(result.text, result.confidence)  # nothing heard: confidence 0 -> no-match
+        record["now_at"] = call.node
+        report(record)
+        done.append(record)
+    return done
+
+
+def voice_call(call: Call, recognizer: Recognizer, config: dict, device=None,
+               report: Callable[[dict], None] = lambda turn: None) -> list[dict]:
+    """A live call: new prompts through the speaker, then one spoken turn from
+    the microphone (silence until the node's timeout = no-input)."""
+    from . import live, tts
+
+    spoken, done = 0, []
+    while not call.ended:
+        for event in call.events[spoken:]:
+            if event["type"] == "enter" and event.get("prompt"):
+                live.play(tts.synthesize(tidy(event["prompt"]), call.menu.language, config), device=device)
+        spoken = len(call.events)
+        if call.ended:
+            break
+        node = call.menu.nodes[call.node]
+        phrases, sequence = _constraints(call)
+        result = live.listen(recognizer, phrases, sequence, timeout_s=node.timeout_s, device=device)
+        record = {"node": call.node}
+        if result is None:
+            call.wait(node.timeout_s)
+            record.update(heard=None)
+        else:
+            record.update(heard=result.text, confidence=result.confidence, engine=result.engine)
+            call.say(result.text, result.confidence)  # nothing heard: confidence 0 -> no-match
+        record["now_at"] = call.node
+        report(record)
+        done.append(record)
+    return done
+
+
+def speech_call(call: Call, config: dict, audio_in: tuple[str, ...] = (), voice: bool = False,
+                engine: Optional[str] = None) -> list[dict]:
+    """What `ivr call --audio-in/--voice` runs; turns are reported on stderr."""
+    import click
+
+    def report(turn: dict) -> None:
+        if "pressed" in turn:
+            click.echo(f"  pressed {turn['pressed']} at {turn['node']} -> {turn['now_at']}", err=True)
+        else:
+            heard = repr(turn["heard"]) if turn["heard"] is not None else "(silence)"
+            click.echo(f"  heard {heard} (confidence {turn.get('confidence', 0):.2f}) "
+                       f"at {turn['node']} -> {turn['now_at']}", err=True)
+
+    recognizer = recognizer_for(call, config, engine)
+    if voice:
+        return voice_call(call, recognizer, config, report=report)
+    return audio_turns(call, list(audio_in), recognizer, report=report)

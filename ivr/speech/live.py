@@ -1,0 +1,106 @@
+"""Live audio through PortAudio (sounddevice): prompts to the speaker, the
+caller's speech from the microphone, cut at the end of speech."""
+from __future__ import annotations
+
+from typing import Callable, Optional
+
+import numpy as np
+
+from ..errors import IvrError
+from .audio import RATE
+from .recognizer import Recognition, Recognizer
+
+BLOCK = RATE // 10  # 100 ms
+
+
+def _sd():
+    try:
+        import sounddevice
+    except OSError as err:  # libportaudio missing
+        raise IvrError(f"live audio is unavailable ({err})",
+                       "install PortAudio: sudo apt-get install libportaudio2") from None
+    return sounddevice
+
+
+def _device_error(err: Exception) -> IvrError:
+    return IvrError(f"no usable audio device ({err})",
+                    "check `python -m sounddevice` lists a microphone and speaker "
+                    "(on a server, start PulseAudio)", code="audio-device")
+
+
+class EndOfSpeech:
+    """Energy endpointer. Speech starts after `start_s` of blocks louder than
+    the threshold; it ends after `silence_s` of quieter blocks. The threshold
+    follows the quietest block heard so far (the room's noise floor)."""
+
+    def __init__(self, silence_s: float = 0.7, start_s: float = 0.2, min_level: float = 0.01):
+        self.silence_s, self.start_s, self.min_level = silence_s, start_s, min_level
+        self.floor = None
+        self.loud = self.quiet = 0.0
+        self.state = "waiting"            # waiting -> speech -> ended
+        self.heard = 0.0                  # seconds fed
+        self.speech_start = 0.0
+
+    def feed(self, block: np.ndarray) -> str:
+        seconds = len(block) / RATE
+        level = float(np.sqrt(np.mean(block ** 2))) if len(block) else 0.0
+        self.floor = level if self.floor is None else min(self.floor, level)
+        loud = level > max(self.min_level, 4 * self.floor)
+        self.heard += seconds
+        if self.state == "waiting":
+            self.loud = self.loud + seconds if loud else 0.0
+            if self.loud >= self.start_s:
+                self.state, self.speech_start = "speech", self.heard - self.loud
+        elif self.state == "speech":
+            self.quiet = 0.0 if loud else self.quiet + seconds
+            if self.quiet >= self.silence_s:
+                self.state = "ended"
+        return self.state
+
+
+def play(samples: np.ndarray, rate: int = RATE, device=None) -> None:
+    """Play to the speaker and wait until done."""
+    sd = _sd()
+    try:
+        sd.play(samples, rate, device=device)
+        sd.wait()
+    except sd.PortAudioError as err:
+        raise _device_error(err) from None
+
+
+def listen(recognizer: Recognizer, choices: Optional[list[str]] = None, sequence: bool = False,
+           timeout_s: float = 5.0, max_s: float = 10.0, device=None,
+           on_partial: Callable[[str], None] = lambda text: None) -> Optional[Recognition]:
+    """One caller turn from the microphone: None if nobody spoke within
+    `timeout_s` (no-input), else the recognition of the utterance. Partial
+    results stream to `on_partial` while the caller talks (for barge-in)."""
+    sd = _sd()
+    eos = EndOfSpeech()
+    stream = recognizer.stream(choices, sequence)
+    blocks: list[np.ndarray] = []
+    try:
+        with sd.InputStream(samplerate=RATE, channels=1, dtype="float32", blocksize=BLOCK,
+                            device=device) as mic:
+            while eos.heard < max_s:
+                data, _ = mic.read(BLOCK)
+                block = data[:, 0].copy()
+                blocks.append(block)
+                state = eos.feed(block)
+                if state == "waiting" and eos.heard >= timeout_s:
+                    return None
+                if state != "waiting":
+                    partial = stream.feed(block)
+                    if partial:
+                        on_partial(partial)
+                if state == "ended":
+                    break
+    except sd.PortAudioError as err:
+        raise _device_error(err) from None
+    finally:
+        stream.finish()  # close the streamed utterance before the final pass
+    if eos.state == "waiting":
+        return None
+    audio = np.concatenate(blocks)
+    start = max(0, int((eos.speech_start - 0.3) * RATE))
+    # the whole-utterance path is the more accurate one (front end, batch CMN)
+    return recognizer.recognize(audio[start:], choices, sequence)
