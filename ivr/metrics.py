@@ -376,8 +376,10 @@ class Metrics:
         out = {}
         for i, nid in enumerate(self.graph.ids):
             parent = int(self.from_start[i]) if self.from_start is not None else -1
+            node = self.menu.nodes[nid]
             out[nid] = {
-                "kind": self.menu.nodes[nid].kind,
+                "kind": node.kind,
+                "prompt": (node.prompt or node.answer)[:300],
                 "via": self.graph.ids[parent] if 0 <= parent < self.graph.n else None,
                 "depth": _num(self.depth[i]),
                 "steps_to_human": _num(self.steps[i]),
