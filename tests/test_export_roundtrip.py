@@ -47,5 +47,24 @@ def test_hotline_round_trip_steps_and_depth():
 @pytest.mark.parametrize("path", MENUS, ids=lambda p: p.stem)
 def test_yaml_dump_round_trip(path):
     menu = load_menu(path)
-    back = load_menu_text(dump_menu(menu), "dumped.yaml")
+    back = load_menu_text(dump_menu(menu), str(path.parent / "dumped.yaml"))  # relative paths as the original
     assert compute(back).to_dict() == compute(menu).to_dict()
+
+
+@pytest.mark.parametrize("path", MENUS, ids=lambda p: p.stem)
+def test_freeswitch_round_trip_keeps_keypad_paths(path):
+    """FreeSWITCH menus are keypad only: every menu keeps its keys, its depth
+    and its key steps to a person; what was dropped is in the notes."""
+    menu = load_menu(path)
+    text, notes = export_menu(menu, "freeswitch")
+    back = import_text(text, "freeswitch", "ivr.conf.xml")
+    a, b = compute(menu).per_node(), compute(back).per_node()
+    menus = [n for n in menu.nodes.values() if n.kind == "menu" and n.id in back.nodes]
+    assert menus
+    for node in menus:
+        assert (a[node.id]["steps_to_human_key"], a[node.id]["depth"]) == \
+               (b[node.id]["steps_to_human_key"], b[node.id]["depth"]), node.id
+        keys = {o.key for o in node.options if o.key}
+        assert keys <= {o.key for o in back.nodes[node.id].options}
+    if any(n.kind == "input" for n in menu.nodes.values()):
+        assert any("input" in note for note in notes)
