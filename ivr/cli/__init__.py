@@ -19,6 +19,7 @@ COMMANDS = [
     "export",
     "graph",
     "kb",
+    "orders",
     "recognize",
     "models",
     "audit",

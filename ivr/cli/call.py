@@ -14,6 +14,8 @@ from ..model import Where
 from ..errors import IvrError
 from ..speech.calls import speech_call
 from ..speech.tts import enable_timing as enable_tts_timing
+from ..records import database_path
+from ..records.capture import describe_saved, save_call
 from .common import format_option, print_json, user_errors
 
 
@@ -70,10 +72,14 @@ def _interactive(call: Call) -> None:
 @click.option("--engine", type=click.Choice(["auto", "vosk", "pocketsphinx"]), default=None,
               help="Speech recogniser for --audio-in/--voice (default: config.yaml).")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="config.yaml to use.")
+@click.option("--db", "db", type=click.Path(dir_okay=False),
+              help="Record the call (and its work orders) here (default: `database` in config.yaml).")
+@click.option("--no-record", is_flag=True, help="Do not write a call record.")
 @format_option("text", "json")
 @user_errors
 def command(menu_file: str, script: Optional[str], route: Optional[str], audio_in: tuple[str, ...],
-            voice: bool, engine: Optional[str], config_path: Optional[str], fmt: str) -> None:
+            voice: bool, engine: Optional[str], config_path: Optional[str], db: Optional[str],
+            no_record: bool, fmt: str) -> None:
     """Call MENU: hear the prompts, press keys or say words, see where you go.
 
     Script lines: `press 1`, `press 1 early`, `say 转人工`, `wait 12`, `hangup`.
@@ -98,6 +104,11 @@ def command(menu_file: str, script: Optional[str], route: Optional[str], audio_i
         text = sys.stdin.read() if script in (None, "-") else _read(script)
         run_script(call, parse_script(text, name))
     result = call.to_dict()
+    if not no_record:  # one transaction: the call record and the work orders it created
+        path = database_path(config, db)
+        saved = save_call(path, menu, result, config, source="live" if (audio_in or voice) else "call")
+        for line in describe_saved(saved, path):
+            click.echo(line, err=True)
     if turns:
         result["speech_turns"] = turns
     if fmt == "json":

@@ -1,0 +1,76 @@
+"""Dispatch rules: which local union gets a case, deadlines per step, and the
+early-warning threshold. A YAML file (see menus/dispatch/12351-hotline.yaml);
+built-in defaults when there is none."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+from ..errors import IvrError, MenuError
+from ..model import Where
+from ..yaml_source import load_yaml
+from .workflow import STATES
+
+DEFAULT_DEADLINES_H = {"accepted": 24, "assigned": 48, "supervised": 120, "feedback": 240, "closed": 72}
+
+
+@dataclass
+class Rules:
+    regions: dict[str, str] = field(default_factory=dict)   # region / area code -> union
+    categories: dict[str, str] = field(default_factory=dict)  # category -> department
+    default_union: str = "unassigned"
+    deadlines_h: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_DEADLINES_H))
+    warn_calls: int = 3                                      # this many orders about one employer…
+    warn_window_days: float = 7.0                            # …within this window raise an alert
+    source: str = "<built-in>"
+
+    def union_for(self, region: Optional[str], category: str = "") -> str:
+        union = self.regions.get(str(region).strip(), self.default_union) if region else self.default_union
+        dept = self.categories.get(category)
+        return f"{union} / {dept}" if dept else union
+
+
+def rules_for_menu(menu_source: str, menu_id: str, config: dict) -> Rules:
+    """The rules named in config (`orders: {rules: PATH}`), else
+    `dispatch/<menu id>.yaml` beside the menu file, else the defaults."""
+    configured = config.get("orders", {}).get("rules")
+    if configured:
+        return load_rules(configured)
+    beside = Path(menu_source).parent / "dispatch" / f"{menu_id}.yaml"
+    return load_rules(beside) if beside.is_file() else Rules()
+
+
+def load_rules(path: str | Path) -> Rules:
+    path = str(path)
+    data, errors = load_yaml(path)
+    if not isinstance(data, dict):
+        raise IvrError("dispatch rules must be a mapping", "see menus/dispatch/12351-hotline.yaml",
+                       Where(path, 1, 1))
+    where = lambda key: data.key_where.get(key, Where(path, 1, 1))  # noqa: E731
+    rules = Rules(source=path)
+    regions = data.get("regions", {}) or {}
+    if not isinstance(regions, dict):
+        errors.append(IvrError("regions must map a region or area code to a union",
+                               'write "010": 北京市总工会', where("regions")))
+    else:
+        rules.regions = {str(k): str(v) for k, v in regions.items()}
+    rules.categories = {str(k): str(v) for k, v in (data.get("categories") or {}).items()}
+    rules.default_union = str(data.get("default_union", rules.default_union))
+    for state, hours in (data.get("deadlines_h") or {}).items():
+        if state not in STATES[1:] or not isinstance(hours, (int, float)) or hours <= 0:
+            errors.append(IvrError(f"deadline {state}: {hours!r} is not valid",
+                                   f"use a state of {', '.join(STATES[1:])} and hours > 0",
+                                   where("deadlines_h")))
+        else:
+            rules.deadlines_h[state] = float(hours)
+    warn = data.get("early_warning") or {}
+    calls, window = warn.get("calls", rules.warn_calls), warn.get("window_days", rules.warn_window_days)
+    if not isinstance(calls, int) or calls < 2 or not isinstance(window, (int, float)) or window <= 0:
+        errors.append(IvrError("early_warning needs calls >= 2 and window_days > 0",
+                               "e.g. early_warning: {calls: 3, window_days: 7}", where("early_warning")))
+    else:
+        rules.warn_calls, rules.warn_window_days = calls, float(window)
+    if errors:
+        raise MenuError(errors)
+    return rules
