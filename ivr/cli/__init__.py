@@ -20,6 +20,7 @@ COMMANDS = [
     "graph",
     "kb",
     "orders",
+    "report",
     "recognize",
     "models",
     "audit",

@@ -8,7 +8,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from ..config import load_config
-from ..queueing.simulate import simulate_menu
+from ..queueing.simulate import sample_records, simulate_menu
+from ..records import connect, database_path, record_simulation
 from ..sources import open_menu
 from .common import format_option, print_json, user_errors
 
@@ -21,16 +22,23 @@ from .common import format_option, print_json, user_errors
 @click.option("--calls-per-hour", type=float, default=None,
               help="Arrival rate (default: from the queues' calls_per_hour).")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="config.yaml to use.")
+@click.option("--db", "db", type=click.Path(dir_okay=False),
+              help="Record the run here (default: `database` in config.yaml).")
+@click.option("--record-sample", type=click.IntRange(min=0), default=1000, show_default=True,
+              help="Simulated calls stored as call records, a seeded sample (the summary is always stored).")
+@click.option("--no-record", is_flag=True, help="Do not write to the records database.")
 @format_option("text", "json")
 @user_errors
 def command(menu_file: str, calls: int, seed: int, calls_per_hour: Optional[float],
-            config_path: Optional[str], fmt: str) -> None:
+            config_path: Optional[str], db: Optional[str], record_sample: int, no_record: bool,
+            fmt: str) -> None:
     """Simulate callers walking MENU (options chosen by `weight`), waiting in its
     human queues and hanging up when out of patience. Prints time to a person,
     abandonment per node and in queue, and service level.
 
     Caller behaviour (patience, silence, wrong keys) comes from the
-    `simulation:` section of config.yaml; see docs/routing.md.
+    `simulation:` section of config.yaml; see docs/routing.md. The run's
+    summary and a sample of its calls are recorded for `ivr report`.
     """
     config = load_config(config_path)
     menu = open_menu(menu_file, config=config)
@@ -39,6 +47,11 @@ def command(menu_file: str, calls: int, seed: int, calls_per_hour: Optional[floa
         task = bar.add_task("callers", total=calls)
         result = simulate_menu(menu, config, calls, seed=seed, calls_per_hour=calls_per_hour,
                                tick=lambda n: bar.advance(task, n))
+    if not no_record:  # one transaction: the run summary and its sampled calls
+        path = database_path(config, db)
+        summary = {k: v for k, v in result.items() if k != "_calls"}
+        run_id = record_simulation(connect(path), summary, sample_records(result, record_sample, seed))
+        click.echo(f"recorded simulation run #{run_id} in {path}", err=True)
     result.pop("_calls")
     if fmt == "json":
         print_json(result)

@@ -262,3 +262,28 @@ def simulate_menu(menu: Menu, config: dict, calls: int, seed: int = 0,
         "_calls": {"outcome": outcome, "end_node": end_node, "menu_time": menu_time,
                    "arrival": arrival, "wait": wait, "queue_status": status, "node_ids": cm.ids},
     }
+
+
+def sample_records(result: dict, size: int, seed: int = 0) -> list:
+    """A seeded random sample of the simulated calls as call records (the
+    walk is summarised: path holds the node where it ended)."""
+    from ..records import CallRecord  # records import the orders schema; keep the simulator light
+
+    calls = result["_calls"]
+    n = len(calls["outcome"])
+    picks = np.sort(np.random.default_rng([seed, 2]).choice(n, size=min(size, n), replace=False))
+    status_names = {K.ANSWERED: "human", K.ABANDONED: "abandoned_queue", K.CALLBACK: "callback"}
+    out = []
+    for i in picks:
+        node = calls["node_ids"][calls["end_node"][i]]
+        outcome = K.OUTCOMES[calls["outcome"][i]]
+        wait = float(calls["wait"][i]) if not np.isnan(calls["wait"][i]) else 0.0
+        if outcome == "human":
+            outcome = status_names.get(int(calls["queue_status"][i]), "human")
+        menu_s = float(calls["menu_time"][i])
+        reached = outcome in ("human", "callback")
+        out.append(CallRecord(menu=result["menu"], outcome=outcome, end_node=node,
+                              duration_s=round(menu_s + wait, 2),
+                              time_to_human_s=round(menu_s + wait, 2) if reached else None,
+                              path=[node], node_times={node: round(menu_s, 2)}))
+    return out
