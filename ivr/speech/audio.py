@@ -50,3 +50,35 @@ def to_pcm16(samples: np.ndarray) -> bytes:
 
 def save_wav(path: str | Path, samples: np.ndarray, rate: int = RATE) -> None:
     sf.write(str(path), samples, rate, subtype="PCM_16")
+
+
+class EndOfSpeech:
+    """Energy endpointer. Speech starts after `start_s` of blocks louder than
+    the threshold and ends after `silence_s` of quieter blocks. The threshold
+    is `min_level` RMS (about -40 dBFS), raised to 3x the room's noise (the
+    10th percentile of block levels) once a second of audio is known."""
+
+    def __init__(self, silence_s: float = 0.7, start_s: float = 0.2, min_level: float = 0.01):
+        self.silence_s, self.start_s, self.min_level = silence_s, start_s, min_level
+        self.levels: list[float] = []
+        self.loud = self.quiet = 0.0
+        self.state = "waiting"            # waiting -> speech -> ended
+        self.heard = 0.0                  # seconds fed
+        self.speech_start = 0.0
+
+    def feed(self, block: np.ndarray) -> str:
+        seconds = len(block) / RATE
+        level = float(np.sqrt(np.mean(block ** 2))) if len(block) else 0.0
+        self.levels.append(level)
+        self.heard += seconds
+        noise = float(np.percentile(self.levels, 10)) if self.heard >= 1.0 else 0.0
+        loud = level > max(self.min_level, 3 * noise)
+        if self.state == "waiting":
+            self.loud = self.loud + seconds if loud else 0.0
+            if self.loud >= self.start_s:
+                self.state, self.speech_start = "speech", self.heard - self.loud
+        elif self.state == "speech":
+            self.quiet = 0.0 if loud else self.quiet + seconds
+            if self.quiet >= self.silence_s:
+                self.state = "ended"
+        return self.state

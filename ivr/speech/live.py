@@ -7,7 +7,7 @@ from typing import Callable, Optional
 import numpy as np
 
 from ..errors import IvrError
-from .audio import RATE
+from .audio import RATE, EndOfSpeech
 from .recognizer import Recognition, Recognizer
 
 BLOCK = RATE // 10  # 100 ms
@@ -26,36 +26,6 @@ def _device_error(err: Exception) -> IvrError:
     return IvrError(f"no usable audio device ({err})",
                     "check `python -m sounddevice` lists a microphone and speaker "
                     "(on a server, start PulseAudio)", code="audio-device")
-
-
-class EndOfSpeech:
-    """Energy endpointer. Speech starts after `start_s` of blocks louder than
-    the threshold; it ends after `silence_s` of quieter blocks. The threshold
-    follows the quietest block heard so far (the room's noise floor)."""
-
-    def __init__(self, silence_s: float = 0.7, start_s: float = 0.2, min_level: float = 0.01):
-        self.silence_s, self.start_s, self.min_level = silence_s, start_s, min_level
-        self.floor = None
-        self.loud = self.quiet = 0.0
-        self.state = "waiting"            # waiting -> speech -> ended
-        self.heard = 0.0                  # seconds fed
-        self.speech_start = 0.0
-
-    def feed(self, block: np.ndarray) -> str:
-        seconds = len(block) / RATE
-        level = float(np.sqrt(np.mean(block ** 2))) if len(block) else 0.0
-        self.floor = level if self.floor is None else min(self.floor, level)
-        loud = level > max(self.min_level, 4 * self.floor)
-        self.heard += seconds
-        if self.state == "waiting":
-            self.loud = self.loud + seconds if loud else 0.0
-            if self.loud >= self.start_s:
-                self.state, self.speech_start = "speech", self.heard - self.loud
-        elif self.state == "speech":
-            self.quiet = 0.0 if loud else self.quiet + seconds
-            if self.quiet >= self.silence_s:
-                self.state = "ended"
-        return self.state
 
 
 def play(samples: np.ndarray, rate: int = RATE, device=None) -> None:

@@ -4,6 +4,7 @@ interrupted or corrupt download leaves nothing half-installed)."""
 from __future__ import annotations
 
 import hashlib
+import http.client
 import importlib.util
 import json
 import os
@@ -94,7 +95,10 @@ def _fetch(url: str, target: Path, size: Optional[int], report: Callable[[int, O
                 out.write(block)
                 done += len(block)
                 report(done, total)
-    except (urllib.error.URLError, OSError, ValueError) as err:
+        if total and done < total:
+            raise IvrError(f"download of {url} stopped at {done} of {total} bytes",
+                           "run the download again", code="download-failed")
+    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as err:
         reason = getattr(err, "reason", err)
         raise IvrError(f"could not download {url} ({reason})",
                        "check the network; offline, fetch the zip elsewhere and run "

@@ -18,7 +18,7 @@ from typing import Optional
 import numpy as np
 
 from ..errors import IvrError
-from .audio import RATE, to_pcm16
+from .audio import RATE, EndOfSpeech, to_pcm16
 from .recognizer import Recognition, Recognizer, Stream, unique_choices
 
 # Telephone band loses /s/ (energy above 4 kHz): what is left of "six" sounds
@@ -36,14 +36,12 @@ class SphinxStream(Stream):
     def __init__(self, decoder):
         self.decoder = decoder
         self.endpoint = False
-        self._heard_speech = False
+        self._eos = EndOfSpeech()
         decoder.start_utt()
 
     def feed(self, samples: np.ndarray) -> str:
         self.decoder.process_raw(to_pcm16(samples), False, False)
-        in_speech = self.decoder.get_in_speech()
-        self.endpoint = self.endpoint or (self._heard_speech and not in_speech)
-        self._heard_speech = self._heard_speech or in_speech
+        self.endpoint = self._eos.feed(samples) == "ended"
         hyp = self.decoder.hyp()
         return " ".join(_word(w) for w in hyp.hypstr.split()) if hyp else ""
 
@@ -54,10 +52,12 @@ class SphinxStream(Stream):
 
 def _result(decoder) -> Recognition:
     hyp = decoder.hyp()
+    if hyp is None:
+        return Recognition(text="", confidence=0.0, engine="pocketsphinx")
     words = [{"word": _word(s.word), "conf": round(float(min(s.prob, 1.0)), 3),
               "start": s.start_frame / 100, "end": s.end_frame / 100}
              for s in decoder.seg() if s.word not in FILLERS and not s.word.startswith("+")]
-    text = " ".join(w["word"] for w in words) if hyp else ""
+    text = " ".join(w["word"] for w in words)
     conf = min((w["conf"] for w in words), default=0.0) if text else 0.0
     return Recognition(text=text, confidence=conf, engine="pocketsphinx", words=words)
 

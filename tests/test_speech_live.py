@@ -1,0 +1,109 @@
+"""Live audio through a real PortAudio device: the test starts its own
+PulseAudio server with a null sink, so what is played to the speaker comes
+back at the microphone (the sink's monitor). No mocks."""
+import os
+import shutil
+import subprocess
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from ivr.speech import load_audio, tts
+from ivr.speech.audio import RATE, EndOfSpeech
+from ivr.speech.live import listen, play
+from ivr.speech.sphinx_engine import SphinxRecognizer
+
+from speech_support import shared
+
+CHOICES = ["agent", "billing", "outage", "one", "two"]
+
+
+@pytest.fixture(scope="module")
+def pulse(tmp_path_factory):
+    import sounddevice as sd
+
+    exe = shutil.which("pulseaudio")
+    assert exe, "pulseaudio is needed for the live-audio test: bash scripts/setup.sh"
+    runtime = tmp_path_factory.mktemp("pulse")
+    socket = runtime / "native"
+    env = {"XDG_RUNTIME_DIR": str(runtime), "PULSE_RUNTIME_PATH": str(runtime),
+           "HOME": str(runtime), "PULSE_SERVER": f"unix:{socket}"}
+    server = subprocess.Popen(
+        [exe, "--daemonize=no", "--exit-idle-time=-1", "-n", "--disallow-exit", "--use-pid-file=no",
+         f"--load=module-native-protocol-unix auth-anonymous=1 socket={socket}",
+         "--load=module-null-sink sink_name=ivr_test rate=16000",
+         "--load=module-always-sink"],
+        env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    patch = pytest.MonkeyPatch()
+    try:
+        deadline = time.monotonic() + 15          # a real server starting, not simulated time
+        while not socket.exists():
+            assert server.poll() is None, server.stderr.read().decode()
+            assert time.monotonic() < deadline, "pulseaudio did not start"
+            time.sleep(0.05)
+        for key, value in env.items():
+            patch.setenv(key, value)
+        subprocess.run(["pactl", "set-default-source", "ivr_test.monitor"], check=True,
+                       env={**os.environ, **env}, timeout=10)
+        sd._terminate()                           # re-scan devices now the server is up
+        sd._initialize()
+        assert any(d["max_input_channels"] for d in sd.query_devices()), sd.query_devices()
+        yield server
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        patch.undo()
+        sd._terminate()
+        sd._initialize()
+
+
+def caller_says(samples, delay_s=0.5):
+    """Play the caller's audio to the speaker in the background (after a pause)."""
+    import sounddevice as sd
+    audio = np.concatenate([np.zeros(int(delay_s * RATE), np.float32), samples,
+                            np.zeros(RATE, np.float32)])
+    thread = threading.Thread(target=lambda: (sd.play(audio, RATE), sd.wait()))
+    thread.start()
+    return thread
+
+
+def test_end_of_speech_on_a_real_recording():
+    digit = load_audio(shared("speech/fsdd/7_jackson_0.wav"))
+    noise = np.random.default_rng(0).normal(0, 0.002, RATE).astype(np.float32)
+    audio = np.concatenate([noise, digit / np.abs(digit).max() * 0.5, noise, noise])
+    eos, states = EndOfSpeech(), []
+    for i in range(0, len(audio), 1600):
+        states.append(eos.feed(audio[i:i + 1600]))
+    assert states[0] == "waiting" and states[-1] == "ended"
+    assert 0.9 <= eos.speech_start <= 1.3          # the digit starts after 1 s of noise
+    ended_at = states.index("ended") * 0.1
+    assert 1.0 + len(digit) / RATE < ended_at < 1.0 + len(digit) / RATE + 1.2
+
+
+def test_spoken_word_arrives_at_the_microphone_and_is_recognised(pulse):
+    sphinx = SphinxRecognizer()
+    caller = caller_says(tts.synthesize("agent", "en"))
+    partials = []
+    result = listen(sphinx, CHOICES, timeout_s=4, on_partial=partials.append)
+    caller.join()
+    assert result is not None and result.text == "agent"
+    assert partials                                  # streamed while the caller spoke
+
+
+def test_real_recording_through_the_device(pulse):
+    caller = caller_says(load_audio(shared("speech/en/sr-english-one-two-three.wav")))
+    result = listen(SphinxRecognizer(), ["one", "two", "three"], sequence=True, timeout_s=4)
+    caller.join()
+    assert result is not None and result.text == "one two three"
+
+
+def test_silence_is_no_input(pulse):
+    started = time.monotonic()
+    assert listen(SphinxRecognizer(), CHOICES, timeout_s=1.0) is None
+    assert time.monotonic() - started < 5
+
+
+def test_play_reaches_the_device(pulse):
+    play(tts.synthesize("goodbye", "en"))       # raises on any device error

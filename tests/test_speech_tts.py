@@ -1,0 +1,76 @@
+"""Prompts through pyttsx3 / espeak-ng, and measured prompt durations."""
+import pytest
+
+from ivr import timing
+from ivr.errors import IvrError
+from ivr.loader import load_menu
+from ivr.model import Node
+from ivr.speech import tts
+from ivr.speech.sphinx_engine import SphinxRecognizer
+from ivr.speech.vocabulary import vocabulary
+
+from pathlib import Path
+
+MENUS = Path(__file__).resolve().parents[1] / "menus"
+
+
+@pytest.fixture
+def config(tmp_path):
+    return {"tts": {"enabled": True, "rate_wpm": 160, "cache_dir": str(tmp_path / "tts"),
+                    "voices": {"en": "en-us", "zh-CN": "cmn-latn-pinyin"}},
+            "timing": {"words_per_minute": 150, "pause_s": 0.5}}
+
+
+@pytest.fixture(autouse=True)
+def restore_timing_hook():
+    yield
+    timing.measured_duration = None
+
+
+def test_longer_text_takes_longer_and_rate_matters(config):
+    short = tts.duration("Goodbye.", "en", config)
+    long = tts.duration("For billing press one. For outages press two. For anything else, hold.", "en", config)
+    assert 0.3 < short < long < 10
+    slow = dict(config, tts=dict(config["tts"], rate_wpm=100))
+    assert tts.duration("Goodbye.", "en", slow) > short
+
+
+def test_durations_are_cached_by_text_voice_and_rate(config, monkeypatch):
+    first = tts.duration("Please hold.", "en", config)
+    tts._memory.clear()                       # only the disk cache is left
+    monkeypatch.setattr(tts, "synthesize", lambda *a, **k: pytest.fail("synthesised again"))
+    assert tts.duration("Please hold.", "en", config) == first
+    with pytest.raises(BaseException):        # another text is not in the cache
+        tts.duration("Please hold on.", "en", config)
+
+
+def test_mandarin_uses_the_pinyin_voice(config):
+    assert tts.voice_for("zh-CN", config) == "cmn-latn-pinyin"
+    assert tts.duration("欢迎致电职工服务热线", "zh-CN", config) > 1.0
+
+
+def test_engine_clock_uses_measured_duration_when_enabled(config):
+    node = Node(id="n", kind="announcement", prompt="Thank you for calling. Please hold.")
+    estimate = timing.prompt_seconds(node, "en", config)          # hook not set: text estimate
+    assert tts.enable_timing(config)
+    measured = timing.prompt_seconds(node, "en", config)
+    assert measured == pytest.approx(tts.duration(node.prompt, "en", config), abs=0.01)
+    assert measured != estimate
+    config["tts"]["enabled"] = False
+    assert not tts.enable_timing(config)
+    assert timing.prompt_seconds(node, "en", config) == estimate
+
+
+def test_unknown_voice_is_a_clean_error(config):
+    config["tts"]["voices"]["en"] = "no-such-voice"
+    with pytest.raises(IvrError) as err:
+        tts.synthesize("hello", "en", config)
+    assert "no-such-voice" in err.value.problem
+
+
+def test_synthesised_caller_is_recognised_in_the_node_vocabulary(config, tmp_path):
+    menu = load_menu(MENUS / "consumer-service.yaml")
+    audio = tts.synthesize("representative", "en", config, tmp_path / "rep.wav")
+    assert (tmp_path / "rep.wav").stat().st_size > 1000
+    result = SphinxRecognizer().recognize(audio, vocabulary(menu, "main"))
+    assert result.text == "representative"
