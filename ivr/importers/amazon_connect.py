@@ -21,7 +21,7 @@ from collections import deque
 from ..errors import IvrError
 from ..model import Menu, Node, Option, Policy, Where
 from . import report as R
-from .common import is_human_destination, slug, transfer_node, unique_id, unknown_node
+from .common import is_human_destination, number, slug, transfer_node, unique_id, unknown_node
 from .report import ImportReport
 
 PASS_THROUGH = {
@@ -57,7 +57,34 @@ def _flow(text: str, file: str) -> dict:
     if not isinstance(data, dict) or not isinstance(data.get("Actions"), list):
         raise IvrError("no Actions list: not an Amazon Connect flow", "give a flow export (File > Export flow)",
                        Where(file, 1, 1), "bad-format")
+    data["Actions"] = [_clean(a) for a in data["Actions"] if isinstance(a, dict) and isinstance(a.get("Identifier"), str)]
     return data
+
+
+def _text(value) -> str | None:
+    return value if isinstance(value, str) else None if value is None else json.dumps(value)
+
+
+def _dicts(value) -> list[dict]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def _clean(action: dict) -> dict:
+    """An action with the documented shape (text ids, dict parameters, lists of
+    conditions and errors), so odd files give odd menus, never a crash."""
+    raw = action.get("Parameters") if isinstance(action.get("Parameters"), dict) else {}
+    params = {k: v if isinstance(v, dict) else _text(v) for k, v in raw.items()}
+    tr = action.get("Transitions") if isinstance(action.get("Transitions"), dict) else {}
+    conditions = []
+    for c in _dicts(tr.get("Conditions")):
+        cond = c.get("Condition") if isinstance(c.get("Condition"), dict) else {}
+        operands = cond.get("Operands") if isinstance(cond.get("Operands"), list) else []
+        conditions.append({"NextAction": _text(c.get("NextAction")), "Condition": {
+            "Operator": _text(cond.get("Operator")) or "", "Operands": [_text(o) or "" for o in operands]}})
+    errors = [{"NextAction": _text(e.get("NextAction")), "ErrorType": _text(e.get("ErrorType")) or ""}
+              for e in _dicts(tr.get("Errors"))]
+    return {"Identifier": action["Identifier"], "Type": _text(action.get("Type")) or "", "Parameters": params,
+            "Transitions": {"NextAction": _text(tr.get("NextAction")), "Conditions": conditions, "Errors": errors}}
 
 
 def _line_of(text: str, ident: str) -> int:
@@ -75,14 +102,15 @@ class _Flow:
     def __init__(self, flow: dict, text: str, file: str, report: ImportReport):
         self.file, self.text, self.report = file, text, report
         self.actions = {a.get("Identifier"): a for a in flow["Actions"] if isinstance(a, dict)}
-        self.start = flow.get("StartAction")
+        self.start = _text(flow.get("StartAction"))
         if self.start not in self.actions:
             raise IvrError(f"StartAction {self.start!r} is not an action of this flow", "re-export the flow",
                            Where(file, 1, 1), "bad-format")
         attrs = {}
         for a in self.actions.values():
             if a.get("Type") == "UpdateFlowAttributes":
-                for k, v in (a.get("Parameters", {}).get("FlowAttributes") or {}).items():
+                found = a["Parameters"].get("FlowAttributes")
+                for k, v in (found if isinstance(found, dict) else {}).items():
                     attrs[k] = v.get("Value") if isinstance(v, dict) else v
         self.flow_attrs = attrs
         self.nodes: dict[str, Node] = {}
@@ -190,7 +218,7 @@ class _Flow:
         errors = self.errors(a)
         default = tr.get("NextAction")
         node = Node(nid, "menu", prompt=self.prompt(p), where=where,
-                    timeout_s=float(p.get("InputTimeLimitSeconds") or (5 if not lex else 5)))
+                    timeout_s=number(p.get("InputTimeLimitSeconds"), 5.0))
         for cond in tr.get("Conditions", []) or []:
             for operand in (cond.get("Condition") or {}).get("Operands", []):
                 to = self.target(cond.get("NextAction"), queue)
@@ -212,7 +240,9 @@ class _Flow:
             node.kind, node.options = "input", []
             node.input_name = "stored customer input"
             node.next = self.target(default, queue)
-            n = (p.get("InputValidation") or {}).get("CustomValidation", {}).get("MaximumLength")
+            valid = p.get("InputValidation") if isinstance(p.get("InputValidation"), dict) else {}
+            custom = valid.get("CustomValidation") if isinstance(valid.get("CustomValidation"), dict) else {}
+            n = custom.get("MaximumLength")
             node.input_digits = (1, int(n)) if str(n).isdigit() else (1, 20)
         if lex:
             self.report.add(R.MAPPED, f"Lex bot input: {len(node.options)} intents -> spoken options with no "

@@ -306,9 +306,11 @@ class _Dialplan:
                 break
             yes = dest.split(":")[0].split(",")
             target = self.goto(yes, ctx, ext, steps[j].where)
-            to = self.run(*target, steps[j].where) if target else unknown_node(
-                unique_id(f"{nid}_goto", self.nodes), f"GotoIf to {dest!r} not in this file", steps[j].where,
-                self.report).id
+            if target:
+                to = self.run(*target, steps[j].where)
+            else:
+                to = unique_id(f"{nid}_goto", self.nodes)
+                self.nodes[to] = unknown_node(to, f"GotoIf to {dest!r} not in this file", steps[j].where, self.report)
             options.append(Option(to, key=m.group(1), label=m.group(1), where=steps[j].where))
             j += 1
         rest = self.continue_at(nid, ctx, ext, j, steps, where)

@@ -77,7 +77,7 @@ def parse_xml(data: bytes, file: str) -> Element:
         msg = str(err).split(":", 1)[0] if ": line" in str(err) else str(err)
         raise IvrError(f"malformed XML: {msg}", "fix the XML syntax at this place",
                        Where(file, line, col + 1), "bad-xml") from None
-    except (ValueError, RecursionError) as err:
+    except (ValueError, LookupError, RecursionError) as err:
         raise IvrError(f"unreadable XML: {err}", "check the file's encoding and syntax",
                        Where(file, parser.parser.CurrentLineNumber, 1), "bad-xml") from None
 

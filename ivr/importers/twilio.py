@@ -21,7 +21,7 @@ from collections import deque
 from ..errors import IvrError
 from ..model import Menu, Node, Option, Policy, Where
 from . import report as R
-from .common import slug, transfer_node, unknown_node
+from .common import number, slug, transfer_node, unknown_node
 from .report import ImportReport
 
 HUMAN_WIDGETS = ("send-to-flex", "enqueue-call")
@@ -39,7 +39,32 @@ def _load(text: str, file: str) -> dict:
     if not isinstance(data, dict) or not isinstance(data.get("states"), list):
         raise IvrError("no 'states' list: not a Twilio Studio flow", "export the flow's JSON from Studio",
                        Where(file, 1, 1), "bad-format")
+    data["states"] = [_clean(s) for s in data["states"] if isinstance(s, dict) and isinstance(s.get("name"), str)]
+    if not isinstance(data.get("initial_state"), str):
+        data["initial_state"] = "Trigger"
     return data
+
+
+def _text(value) -> str:
+    return value if isinstance(value, str) else "" if value is None else json.dumps(value)
+
+
+def _clean(state: dict) -> dict:
+    """A widget with the documented shape: names and events are text, transitions
+    a list of {event, next, conditions}, properties a mapping (so odd files
+    give odd menus, never a crash)."""
+    raw = state.get("properties") if isinstance(state.get("properties"), dict) else {}
+    props = {k: _text(v) for k, v in raw.items()}
+    transitions = []
+    for t in state.get("transitions") if isinstance(state.get("transitions"), list) else []:
+        if not isinstance(t, dict):
+            continue
+        conds = [c for c in (t.get("conditions") if isinstance(t.get("conditions"), list) else [])
+                 if isinstance(c, dict)]
+        transitions.append({"event": _text(t.get("event")), "next": _text(t.get("next")) or None,
+                            "conditions": [{k: _text(v) for k, v in c.items()} for c in conds]})
+    return {"name": state["name"], "type": _text(state.get("type")), "transitions": transitions,
+            "properties": props}
 
 
 def _values(cond: dict) -> list[str]:
@@ -123,7 +148,7 @@ class _Flow:
         p = s.get("properties") or {}
         where = self.where(s)
         prompt = p.get("say") or (f"[audio {p['play']}]" if p.get("play") else "")
-        node = Node(nid, "menu", prompt=prompt, where=where, timeout_s=float(p.get("timeout") or 5))
+        node = Node(nid, "menu", prompt=prompt, where=where, timeout_s=number(p.get("timeout"), 5.0))
         options: list[Option] = []
         nomatch: list[str | None] = []
         free: list[tuple[str, str | None]] = []     # (event, next) for input that goes on whatever it is
