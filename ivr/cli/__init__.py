@@ -24,6 +24,7 @@ COMMANDS = [
     "recognize",
     "models",
     "audit",
+    "test",
 ]
 
 
