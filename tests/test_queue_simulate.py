@@ -109,3 +109,12 @@ def test_no_arrival_rate_is_a_clean_error():
     menu.nodes["agent"].queue.calls_per_hour = 0
     with pytest.raises(IvrError, match="calls-per-hour"):
         simulate_menu(menu, config(), 100, seed=1)
+
+
+def test_knowledge_base_node_answers_or_puts_through_to_a_person():
+    menu = small_menu(agents=500)
+    menu.nodes["hours"].knowledge_base = "knowledge/faq.yaml"
+    menu.nodes["main"].options = [Option("hours", key="2")]
+    r = simulate_menu(menu, config(kb_answered=0.8), 20_000, seed=4)
+    assert r["outcomes"]["human"] / 20_000 == pytest.approx(0.2, abs=0.01)
+    assert r["outcomes"]["self_served"] / 20_000 == pytest.approx(0.8, abs=0.01)

@@ -11,7 +11,7 @@ import numpy as np
 from numba import njit
 
 # node kinds, as small integers for the compiled walk
-MENU, ANNOUNCEMENT, INPUT, SELF_SERVICE, HUMAN, WORK_ORDER, HANGUP, GOTO, UNKNOWN = range(9)
+MENU, ANNOUNCEMENT, INPUT, SELF_SERVICE, HUMAN, WORK_ORDER, HANGUP, GOTO, UNKNOWN, ASK_KB = range(10)
 # special targets once compiled (node targets are indices >= 0)
 T_HANGUP, T_BACK, T_REPEAT, T_DEAD = -1, -2, -3, -4
 # how a walk ended
@@ -25,9 +25,12 @@ ANSWERED, ABANDONED, CALLBACK = 0, 1, 2
 def walk_menu(seed, calls, start, kind, prompt_s, timeout_s, next_t, opt_lo, opt_hi,
               opt_target, opt_cumw, ni_retries, ni_then, nm_retries, nm_then, human_cmd,
               priority_to, priority_share, menu_patience_s, p_zero_out, p_no_input,
-              p_no_match, reaction_s, input_s, done_after_answer, max_steps):
+              p_no_match, reaction_s, input_s, done_after_answer, max_steps, kb_answered, kb_answer_s):
     """Walk `calls` callers through the menu. Returns per caller the outcome
-    code, the node where the walk ended, and the seconds spent in the menu."""
+    code, the node where the walk ended, and the seconds spent in the menu.
+    At an ASK_KB node (self_service with a knowledge base) the caller asks a
+    question: answered with probability `kb_answered` (then as self_service),
+    else put through to a person."""
     np.random.seed(seed)
     outcome = np.empty(calls, np.int8)
     end_node = np.empty(calls, np.int32)
@@ -83,6 +86,16 @@ def walk_menu(seed, calls, start, kind, prompt_s, timeout_s, next_t, opt_lo, opt
             elif k == INPUT:
                 t += reaction_s + input_s
                 target = next_t[node]
+            elif k == ASK_KB:
+                if np.random.random() >= kb_answered:
+                    t += reaction_s
+                    target = human_cmd[node] if human_cmd[node] >= 0 else ni_then[node]
+                else:
+                    t += reaction_s + kb_answer_s
+                    if np.random.random() < done_after_answer:
+                        result = O_SELF
+                        break
+                    target = next_t[node]
             else:  # announcement, self_service, work_order, goto
                 if (k == SELF_SERVICE or k == WORK_ORDER) and np.random.random() < done_after_answer:
                     result = O_SELF if k == SELF_SERVICE else O_ORDER

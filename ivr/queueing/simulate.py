@@ -38,6 +38,9 @@ SIM_DEFAULTS = {
     "target_s": 20.0,            # service-level target
     "priority_share": 0.0,       # share of callers on the first priority route (skip the menu)
     "max_steps": 200,            # a walk longer than this is a loop
+    "kb_answered": 0.9,          # knowledge-base node: share of questions answered (held-out accuracy)
+    "kb_question_s": 4.0,        # ...time to ask the question
+    "kb_answer_s": 20.0,         # ...time to hear the answer
 }
 CHUNK = 50_000                   # callers per compiled walk call (progress granularity)
 PERCENTILES = (50, 80, 90, 95, 99)
@@ -80,9 +83,13 @@ def compile_menu(menu: Menu, config: dict) -> CompiledMenu:
     for i, nid in enumerate(order):
         node = menu.nodes[nid]
         a["kind"][i] = kinds.get(node.kind, K.UNKNOWN)
+        if node.kind == "self_service" and node.knowledge_base:
+            a["kind"][i] = K.ASK_KB
         a["prompt_s"][i] = 0.0 if node.kind == "goto" else prompt_seconds(node, menu.language, config)
         if node.kind == "input":  # keying in the digits, on average
             a["prompt_s"][i] += sum(node.input_digits) / 2 * float(sim["digit_s"])
+        if a["kind"][i] == K.ASK_KB:
+            a["prompt_s"][i] += float(sim["kb_question_s"])
         a["timeout_s"][i] = node.timeout_s
         a["next_t"][i] = _target(menu, ids, node.next)
         a["opt_lo"][i] = len(opt_target)
@@ -127,7 +134,8 @@ def _walk(cm: CompiledMenu, sim: dict, calls: int, seed: int,
             a["ni_retries"], a["ni_then"], a["nm_retries"], a["nm_then"], a["human_cmd"],
             a["priority_to"], a["priority_share"], float(sim["menu_patience_s"]),
             float(sim["p_zero_out"]), float(sim["p_no_input"]), float(sim["p_no_match"]),
-            float(sim["reaction_s"]), 0.0, float(sim["done_after_answer"]), int(sim["max_steps"])))
+            float(sim["reaction_s"]), 0.0, float(sim["done_after_answer"]), int(sim["max_steps"]),
+            float(sim["kb_answered"]), float(sim["kb_answer_s"])))
         if tick:
             tick(size)
     return tuple(np.concatenate([p[k] for p in parts]) for k in range(3))
