@@ -72,7 +72,6 @@ class ScenarioResult:
     transcript: list[str]
     fired: list[tuple[str, str]]
     seconds: float = 0.0          # real time spent
-    error: Optional[str] = None   # an input error met while running (e.g. bad audio)
 
     def to_dict(self) -> dict:
         out = {k: v for k, v in self.__dict__.items() if k != "fired"}
@@ -205,21 +204,16 @@ def run_scenario(scenario: Scenario, menu: Menu, config: dict,
     started = time.perf_counter()
     call = TracedCall(menu, config, route=scenario.route)
     check = _Checker(call)
-    error = None
-    try:
-        for step in scenario.steps:
-            _run_step(check, step, speech)
-        if scenario.expect is not None:
-            check.expect(scenario.expect, scenario.expect_where)
-    except IvrError as err:
-        error = str(err)
-        check.failures.append(f"input error: {err}")
+    for step in scenario.steps:
+        _run_step(check, step, speech)
+    if scenario.expect is not None:
+        check.expect(scenario.expect, scenario.expect_where)
     return ScenarioResult(
         name=scenario.name, file=scenario.file, line=scenario.where.line, menu_id=menu.id,
         menu_path=scenario.menu_path, passed=not check.failures, failures=check.failures, path=check.path(),
         outcome=call.outcome or "in_progress", elapsed_s=call.clock, steps=call.steps,
         transcript=[describe(e) for e in call.events], fired=call.fired,
-        seconds=round(time.perf_counter() - started, 4), error=error)
+        seconds=round(time.perf_counter() - started, 4))
 
 
 def _run_step(check: _Checker, step: Step, speech: Optional[Callable]) -> None:
@@ -248,7 +242,10 @@ def _run_step(check: _Checker, step: Step, speech: Optional[Callable]) -> None:
         else:
             if speech is None:
                 from .speech import recognise_step as speech
-            text, confidence = speech(said, call.menu, call.config, call.node)
+            try:
+                text, confidence = speech(said, call.menu, call.config, call.node)
+            except IvrError as err:  # no model, no voice, bad audio: name the step too
+                raise IvrError(f"{err.problem} (in this `say` step)", err.fix, step.where, err.code) from None
             confidence = float(said.get("confidence", confidence))
         call.say(text, confidence=confidence, early=step.early)
 
