@@ -118,3 +118,21 @@ def test_knowledge_base_node_answers_or_puts_through_to_a_person():
     r = simulate_menu(menu, config(kb_answered=0.8), 20_000, seed=4)
     assert r["outcomes"]["human"] / 20_000 == pytest.approx(0.2, abs=0.01)
     assert r["outcomes"]["self_served"] / 20_000 == pytest.approx(0.8, abs=0.01)
+
+
+def test_business_hours_close_the_queue():
+    from ivr.queueing.hours import is_open, parse_hours
+    spans = parse_hours("Mon-Fri 08:00-20:00; Sat 09:00-13:00")
+    day = 86400
+    t = np.array([8 * 3600, 7 * 3600, 4 * day + 19 * 3600, 5 * day + 12 * 3600, 5 * day + 14 * 3600,
+                  6 * day + 10 * 3600, 7 * day + 9 * 3600])
+    assert is_open(spans, t).tolist() == [True, False, True, True, False, False, True]
+    assert parse_hours("24x7") is None
+    with pytest.raises(IvrError, match="not understood"):
+        parse_hours("weekdays nine to five")
+    menu = small_menu(agents=500)
+    menu.nodes["agent"].queue.hours = "08:00-20:00"
+    r = simulate_menu(menu, config(), 50_000, seed=1)
+    # 12 of 24 hours closed: about half of those who reach the queue find it closed
+    assert r["outcomes"]["queue_closed"] / r["outcomes"]["human"] == pytest.approx(0.5, abs=0.03)
+    assert r["queues"]["general"]["closed"] == r["outcomes"]["queue_closed"]

@@ -74,9 +74,13 @@ def render_text(r: dict) -> str:
     if r["service_level"] is not None:
         lines.append(f"service level: {r['service_level']:.1%} answered within {r['target_s']:g} s")
     for name, q in r["queues"].items():
+        if "arrivals" not in q:
+            lines.append(f"queue {name}: closed for all {q['closed']} callers (business hours)")
+            continue
         line = (f"queue {name}: {q['arrivals']} calls, {q['agents']} agents, answered {q['answered']}, "
                 f"abandoned {q['abandon_rate']:.1%}, ASA {q['asa_s']:.1f} s, "
-                f"service level {q['service_level']:.1%}, occupancy {q['occupancy']:.2f}")
+                f"service level {q['service_level']:.1%}, occupancy {q['occupancy']:.2f}"
+                + (f", {q['closed']} outside hours {q['hours']}" if q["closed"] else ""))
         if "erlang_c" in q:
             line += f" (Erlang C: ASA {q['erlang_c']['asa_s']:.1f} s, SL {q['erlang_c']['service_level']:.1%})"
         lines.append(line)

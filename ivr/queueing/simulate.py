@@ -24,6 +24,7 @@ from ..model import Menu, Queue
 from ..timing import prompt_seconds
 from . import kernels as K
 from .erlang import erlang_a, erlang_c
+from .hours import is_open, parse_hours
 
 SIM_DEFAULTS = {
     "menu_patience_s": 180.0,    # mean time a caller will spend in the menu (exponential)
@@ -42,6 +43,7 @@ SIM_DEFAULTS = {
     "kb_question_s": 4.0,        # ...time to ask the question
     "kb_answer_s": 20.0,         # ...time to hear the answer
 }
+CLOSED = 3                       # queue status: arrived outside business hours
 CHUNK = 50_000                   # callers per compiled walk call (progress granularity)
 PERCENTILES = (50, 80, 90, 95, 99)
 
@@ -223,6 +225,14 @@ def simulate_menu(menu: Menu, config: dict, calls: int, seed: int = 0,
         if q is None or len(mine) == 0:
             continue
         entry = arrival[mine] + menu_time[mine]
+        # outside business hours the queue is closed: those callers cannot reach a person
+        shut = ~is_open(parse_hours(q.hours, menu.nodes[cm.ids[idx]].where), entry)
+        status[mine[shut]] = CLOSED
+        mine, entry = mine[~shut], entry[~shut]
+        closed_count = int(shut.sum())
+        if len(mine) == 0:
+            queues[q.name or cm.ids[idx]] = {"node": cm.ids[idx], "agents": q.agents, "closed": closed_count}
+            continue
         order = np.argsort(entry, kind="stable")
         mine, entry = mine[order], entry[order]
         r = simulate_queue(len(mine), max(q.calls_per_hour, 1.0), q.aht_s, q.agents, q.patience_s,
@@ -239,7 +249,8 @@ def simulate_menu(menu: Menu, config: dict, calls: int, seed: int = 0,
                 summary["erlang_a"] = {k: round(v, 5) for k, v in
                                        erlang_a(rate, q.aht_s, q.agents, q.patience_s).items()}
         queues[q.name or cm.ids[idx]] = {"node": cm.ids[idx], "agents": q.agents,
-                                         "aht_s": q.aht_s, "patience_s": q.patience_s, **summary}
+                                         "aht_s": q.aht_s, "patience_s": q.patience_s,
+                                         "hours": q.hours, "closed": closed_count, **summary}
     answered = status == K.ANSWERED
     called_back = status == K.CALLBACK
     reached = answered | called_back
@@ -250,6 +261,7 @@ def simulate_menu(menu: Menu, config: dict, calls: int, seed: int = 0,
     queue_abandoned = int((status == K.ABANDONED).sum())
     on_line = int(((status == K.ANSWERED) | (status == K.ABANDONED)).sum())
     counts = {name: int((outcome == code).sum()) for code, name in enumerate(K.OUTCOMES)}
+    counts["queue_closed"] = int((status == CLOSED).sum())
     return {
         "menu": menu.id, "calls": calls, "seed": seed,
         "calls_per_hour": round(calls_per_hour, 3),
@@ -280,7 +292,8 @@ def sample_records(result: dict, size: int, seed: int = 0) -> list:
     calls = result["_calls"]
     n = len(calls["outcome"])
     picks = np.sort(np.random.default_rng([seed, 2]).choice(n, size=min(size, n), replace=False))
-    status_names = {K.ANSWERED: "human", K.ABANDONED: "abandoned_queue", K.CALLBACK: "callback"}
+    status_names = {K.ANSWERED: "human", K.ABANDONED: "abandoned_queue", K.CALLBACK: "callback",
+                    CLOSED: "queue_closed"}
     out = []
     for i in picks:
         node = calls["node_ids"][calls["end_node"][i]]
