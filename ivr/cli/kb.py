@@ -5,8 +5,6 @@ from typing import Optional
 
 import click
 
-from ..knowledge import Matcher, load_knowledge
-from ..knowledge.evaluate import evaluate
 from .common import EXIT_FINDINGS, format_option, print_json, user_errors
 
 
@@ -27,6 +25,8 @@ _threshold = click.option("--min-confidence", type=click.FloatRange(0, 1), defau
 @user_errors
 def ask(kb_file: str, text: str, min_confidence: Optional[float], fmt: str) -> None:
     """Answer TEXT (what the caller said) from KB, or say it goes to a person."""
+    from ..knowledge import Matcher, load_knowledge  # scikit-learn: load only when used
+
     m = Matcher(load_knowledge(kb_file), min_confidence).match(text)
     e = m.entry
     result = {"to_human": m.to_human, "reason": m.reason, "confidence": round(m.confidence, 3),
@@ -51,6 +51,9 @@ def ask(kb_file: str, text: str, min_confidence: Optional[float], fmt: str) -> N
 def eval_cmd(kb_file: str, cases_file: str, min_confidence: Optional[float], min_accuracy: float,
              fmt: str) -> None:
     """Match accuracy on CASES, a YAML list of {text, expect: entry-id or "@human"}."""
+    from ..knowledge import Matcher, load_knowledge
+    from ..knowledge.evaluate import evaluate
+
     report = evaluate(Matcher(load_knowledge(kb_file), min_confidence), cases_file)
     if fmt == "json":
         print_json(report)

@@ -8,7 +8,6 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from ..config import load_config
-from ..queueing.simulate import sample_records, simulate_menu
 from ..records import connect, database_path, record_simulation
 from ..sources import open_menu
 from .common import format_option, print_json, user_errors
@@ -40,6 +39,8 @@ def command(menu_file: str, calls: int, seed: int, calls_per_hour: Optional[floa
     `simulation:` section of config.yaml; see docs/routing.md. The run's
     summary and a sample of its calls are recorded for `ivr report`.
     """
+    from ..queueing.simulate import sample_records, simulate_menu  # numba: load only when used
+
     config = load_config(config_path)
     menu = open_menu(menu_file, config=config)
     with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
