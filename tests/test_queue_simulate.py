@@ -136,3 +136,17 @@ def test_business_hours_close_the_queue():
     # 12 of 24 hours closed: about half of those who reach the queue find it closed
     assert r["outcomes"]["queue_closed"] / r["outcomes"]["human"] == pytest.approx(0.5, abs=0.03)
     assert r["queues"]["general"]["closed"] == r["outcomes"]["queue_closed"]
+
+
+def test_kernel_matches_the_simpy_model_caller_by_caller():
+    import importlib.util
+    from pathlib import Path
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "queue_sim.py"
+    spec = importlib.util.spec_from_file_location("queue_sim", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    entry, service, patience = bench.draws(5_000, 11, 60.0)
+    w1, s1, b1 = bench.run_ivr(entry, service, patience)
+    w2, s2, b2 = bench.run_simpy(entry, service, patience)
+    assert (s1 == s2).all() and np.allclose(w1, w2, atol=1e-6) and b1 == pytest.approx(b2)
+    assert 0 < (s1 == 1).sum() < 5_000   # some callers did hang up
