@@ -72,7 +72,7 @@ class _Writer:
         for tag, p in (("noinput", node.no_input), ("nomatch", node.no_match)):
             if p.then == "@repeat" or p.retries > 0:
                 _sub(_sub(parent, tag, count="1"), "reprompt")
-            if p.then != "@repeat":
+            if p.then != "@repeat" or p.retries > 0:   # (@repeat: the count only keeps the retries number)
                 self.jump(_sub(parent, tag, count=str(int(p.retries) + 1)), p.then, node.id)
 
     def prompt(self, parent: ET.Element, node: Node, text: str | None = None) -> None:
@@ -118,9 +118,10 @@ class _Writer:
 
     def hint(self, node: Node) -> dict:
         h: dict = {}
-        natural = {"menu": "menu", "input": "input", "human": "human", "hangup": "hangup",
-                   "announcement": "announcement" if node.prompt else "goto", "goto": "goto"}
-        if natural.get(node.kind) != node.kind or (node.kind == "hangup" and node.next):
+        text = node.prompt or node.answer
+        block = "hangup" if node.kind == "hangup" or not node.next else "announcement" if text else "goto"
+        natural = node.kind if node.kind in ("menu", "input", "human") else block   # what the importer sees
+        if natural != node.kind:
             h["kind"] = node.kind
         if node.kind not in ("menu", "input", "human") and node.answer:
             h["prompt"] = node.prompt

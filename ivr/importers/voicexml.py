@@ -119,8 +119,9 @@ class _Doc:
         uri = (uri or "").strip()
         if uri.startswith("#"):
             name = uri[1:]
-            if name in self.by_name:
-                return self.by_name[name]
+            if name in self.by_name:   # going to the first dialog is starting over
+                nid = self.by_name[name]
+                return "@start" if nid == self.ids[id(self.dialogs[0])] else nid
             nid = f"missing_{slug(name)}"
             self.nodes.setdefault(nid, unknown_node(nid, f"goto {uri}: no dialog with that id in this document",
                                                     where, self.report))
@@ -191,7 +192,7 @@ class _Doc:
         where = scopes[0].where
         if not handlers:
             self.report.add(R.ASSUMED, f"no {event} handler: the platform default re-prompts forever", where, owner)
-        return Policy(0, "@repeat", where)
+        return Policy(max(handlers, default=1) - 1, "@repeat", where)
 
     # --- dialogs -------------------------------------------------------
     def menu(self, m: Element) -> None:
@@ -264,11 +265,11 @@ class _Doc:
                 break
         to = self.action(b, b.where, nid)
         if to == "@hangup":
-            return Node(nid, "hangup", prompt=prompt, where=b.where)
+            return Node(nid, "hangup", prompt=prompt, barge_in=_barge_in(b), where=b.where)
         if to is None:
             to = self._end_of_form(follow, b.where, nid)
             if to == "@hangup":
-                return Node(nid, "hangup", prompt=prompt, where=b.where)
+                return Node(nid, "hangup", prompt=prompt, barge_in=_barge_in(b), where=b.where)
         bargein = _barge_in(b)
         kind = "announcement" if prompt else "goto"
         return Node(nid, kind, prompt=prompt, next=to, barge_in=bargein, where=b.where)
@@ -380,6 +381,7 @@ class _Doc:
                 continue
             to = self.target(link.get("next"), link.where, "link") if link.get("next") else \
                 self.event_target(link.get("event", ""), link.where, "link")
+            to = start if to == "@start" else to
             node = self.nodes.get(to)
             name = {"@repeat": "repeat", "@back": "back", start: "main_menu"}.get(to)
             if node is not None and node.kind == "human":
