@@ -82,7 +82,12 @@ def render_text(r: dict) -> str:
                 f"abandoned {q['abandon_rate']:.1%}, ASA {q['asa_s']:.1f} s, "
                 f"service level {q['service_level']:.1%}, occupancy {q['occupancy']:.2f}"
                 + (f", {q['closed']} outside hours {q['hours']}" if q["closed"] else ""))
+        model = []
         if "erlang_c" in q:
-            line += f" (Erlang C: ASA {q['erlang_c']['asa_s']:.1f} s, SL {q['erlang_c']['service_level']:.1%})"
+            model.append(f"ASA {q['erlang_c']['asa_s']:.1f} s, SL {q['erlang_c']['service_level']:.1%}")
+        if "agents_for_80_percent" in q:
+            model.append(f"{q['agents_for_80_percent']} agents answer 80 % within {r['target_s']:g} s")
+        if model:
+            line += f" (Erlang C: {'; '.join(model)})"
         lines.append(line)
     return "\n".join(lines)

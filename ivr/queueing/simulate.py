@@ -23,7 +23,7 @@ from ..errors import IvrError
 from ..model import Menu, Queue
 from ..timing import prompt_seconds
 from . import kernels as K
-from .erlang import erlang_a, erlang_c
+from .erlang import agents_needed, erlang_a, erlang_c
 from .hours import is_open, parse_hours
 
 SIM_DEFAULTS = {
@@ -242,6 +242,8 @@ def simulate_menu(menu: Menu, config: dict, calls: int, seed: int = 0,
         wait[mine], status[mine] = r["wait"], r["status"]
         summary = r["summary"]
         rate = summary["calls_per_hour"]
+        if rate > 0:  # staffing advice at the simulated load (Erlang C, 80 % within the target)
+            summary["agents_for_80_percent"] = agents_needed(rate, q.aht_s, sim["target_s"], 0.8)
         if rate > 0 and rate * q.aht_s / 3600 < q.agents:
             model = erlang_c(rate, q.aht_s, q.agents, sim["target_s"])
             summary["erlang_c"] = {k: round(model[k], 5) for k in ("p_wait", "service_level", "asa_s")}
