@@ -156,3 +156,28 @@ def test_connect_keypad_input_and_queue():
     assert m.nodes[node.no_match.then].kind == "hangup"
     human = m.nodes[node.options[0].target]
     assert human.kind == "human" and human.queue.name == "Sales"
+
+
+def test_connect_hours_check_keeps_the_queue_and_editor_names():
+    flow = json.dumps({"Version": "2019-10-30", "StartAction": "q1", "Metadata": {"ActionMetadata": {
+        "q1": {"parameters": {"QueueId": {"displayName": "Billing"}}, "queue": {"text": "Billing"}},
+        "closed": {"promptName": "After hours"}}},
+        "Actions": [
+            {"Identifier": "q1", "Type": "UpdateContactTargetQueue",
+             "Parameters": {"QueueId": "arn:aws:connect:r:1:instance/i/queue/0f1e2d"}, "Transitions": {"NextAction": "hours"}},
+            {"Identifier": "hours", "Type": "CheckHoursOfOperation", "Parameters": {},
+             "Transitions": {"NextAction": "closed", "Conditions": [
+                 {"NextAction": "xfer", "Condition": {"Operator": "Equals", "Operands": ["True"]}},
+                 {"NextAction": "closed", "Condition": {"Operator": "Equals", "Operands": ["False"]}}]}},
+            {"Identifier": "closed", "Type": "MessageParticipant", "Parameters": {"PromptId": "arn:aws:connect:r:1:prompt/9"},
+             "Transitions": {"NextAction": "bye"}},
+            {"Identifier": "xfer", "Type": "TransferContactToQueue", "Parameters": {}, "Transitions": {}},
+            {"Identifier": "bye", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {}}]})
+    m = import_text(flow, "connect", "flow.json")
+    hours = m.nodes[m.start]
+    assert hours.kind == "unknown" and "CheckHoursOfOperation" in hours.note
+    branches = {o.label: m.nodes[o.target] for o in hours.options}
+    person = next(n for n in branches.values() if n.kind == "human")
+    assert person.queue.name == "Billing"                      # the editor's name, not the ARN's id
+    closed = next(n for n in branches.values() if n.kind == "announcement")
+    assert closed.prompt == "[recorded prompt After hours]"

@@ -113,6 +113,8 @@ class _Flow:
                 for k, v in (found if isinstance(found, dict) else {}).items():
                     attrs[k] = v.get("Value") if isinstance(v, dict) else v
         self.flow_attrs = attrs
+        meta = flow.get("Metadata") if isinstance(flow.get("Metadata"), dict) else {}
+        self.meta = meta.get("ActionMetadata") if isinstance(meta.get("ActionMetadata"), dict) else {}
         self.nodes: dict[str, Node] = {}
         self.ids: dict[tuple, str] = {}
         self.todo: deque = deque()
@@ -129,6 +131,19 @@ class _Flow:
         v = re.sub(r"\$\{[QFM]:([^:}]+):[QFM]\}", r"\1", v)
         return v.rstrip("/").split("/")[-1] or v
 
+    def display(self, ident: str, param: str) -> str:
+        """The name the flow editor shows for a parameter (queue, prompt), from the export's Metadata."""
+        m = self.meta.get(ident)
+        if not isinstance(m, dict):
+            return ""
+        for path in (("parameters", param, "displayName"), ("queue", "text"), ("promptName",)):
+            v = m
+            for step in path:
+                v = v.get(step) if isinstance(v, dict) else None
+            if isinstance(v, str) and v:
+                return v
+        return ""
+
     def follow(self, ident, queue: str, seen=None) -> tuple[str, str]:
         """Skip actions the caller does not notice; (first caller-facing id, queue set on the way)."""
         seen = seen or set()
@@ -136,7 +151,7 @@ class _Flow:
             seen.add(ident)
             a = self.actions[ident]
             if a["Type"] == "UpdateContactTargetQueue":
-                queue = self.name_of((a.get("Parameters") or {}).get("QueueId") or queue)
+                queue = self.display(ident, "QueueId") or self.name_of(a["Parameters"].get("QueueId") or queue)
             ident = (a.get("Transitions") or {}).get("NextAction")
         return ident, queue
 
@@ -151,12 +166,10 @@ class _Flow:
                                                     Where(self.file, 1, 1), self.report))
             return nid
         a = self.actions[ident]
-        needs_queue = a.get("Type") in ("TransferContactToQueue", "TransferToFlow", "MessageParticipant",
-                                        "CheckStaffing", "CheckHoursOfOperation")
-        key = (ident, queue if needs_queue else "")
+        key = (ident, queue)   # the same block reached with another target queue leads elsewhere
         if key not in self.ids:
             base = f"{SHORT.get(a.get('Type'), slug(str(a.get('Type', 'action'))))}_{slug(str(ident))[:8]}"
-            if queue and needs_queue:
+            if queue:
                 base += f"_{slug(queue)}"
             self.ids[key] = unique_id(base, set(self.ids.values()))
             self.todo.append((ident, key[1], self.ids[key]))
@@ -166,11 +179,11 @@ class _Flow:
         return {e.get("ErrorType"): e.get("NextAction") for e in (a.get("Transitions") or {}).get("Errors", [])
                 if isinstance(e, dict)}
 
-    def prompt(self, p: dict) -> str:
+    def prompt(self, p: dict, ident: str) -> str:
         text = p.get("Text") or p.get("SSML") or ""
         text = re.sub(r"<[^>]+>", " ", str(text))
         if not text and p.get("PromptId"):
-            text = f"[recorded prompt {self.name_of(p['PromptId'])}]"
+            text = f"[recorded prompt {self.display(ident, 'PromptId') or self.name_of(p['PromptId'])}]"
         return " ".join(text.split())
 
     def build_node(self, ident: str, queue: str, nid: str) -> Node:
@@ -179,7 +192,7 @@ class _Flow:
         tr = a.get("Transitions") or {}
         where = self.where(ident)
         if kind == "MessageParticipant":
-            return Node(nid, "announcement", prompt=self.prompt(p), next=self.target(tr.get("NextAction"), queue),
+            return Node(nid, "announcement", prompt=self.prompt(p, ident), next=self.target(tr.get("NextAction"), queue),
                         where=where)
         if kind == "DisconnectParticipant":
             return Node(nid, "hangup", where=where)
@@ -201,7 +214,7 @@ class _Flow:
         if kind in ("GetParticipantInput", "ConnectParticipantWithLexBot"):
             return self.input(a, nid, queue, where)
         node = unknown_node(nid, f"{kind} block: its branches depend on data, not on the caller's choice", where,
-                            self.report, prompt=self.prompt(p))
+                            self.report, prompt=self.prompt(p, ident))
         for cond in tr.get("Conditions", []) or []:
             c = cond.get("Condition") or {}
             node.options.append(Option(self.target(cond.get("NextAction"), queue),
@@ -213,11 +226,11 @@ class _Flow:
         return node
 
     def input(self, a: dict, nid: str, queue: str, where: Where) -> Node:
-        p, tr = a.get("Parameters") or {}, a.get("Transitions") or {}
+        p, tr, ident = a.get("Parameters") or {}, a.get("Transitions") or {}, a["Identifier"]
         lex = a["Type"] == "ConnectParticipantWithLexBot" or "LexV2Bot" in p or "LexBot" in p
         errors = self.errors(a)
         default = tr.get("NextAction")
-        node = Node(nid, "menu", prompt=self.prompt(p), where=where,
+        node = Node(nid, "menu", prompt=self.prompt(p, ident), where=where,
                     timeout_s=number(p.get("InputTimeLimitSeconds"), 5.0))
         for cond in tr.get("Conditions", []) or []:
             for operand in (cond.get("Condition") or {}).get("Operands", []):
