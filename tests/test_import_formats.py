@@ -181,3 +181,12 @@ def test_connect_hours_check_keeps_the_queue_and_editor_names():
     assert person.queue.name == "Billing"                      # the editor's name, not the ARN's id
     closed = next(n for n in branches.values() if n.kind == "announcement")
     assert closed.prompt == "[recorded prompt After hours]"
+
+
+def test_twilio_number_named_operator_is_a_person():
+    flow = studio([{"name": "menu", "type": "connect-call-to", "properties": {"noun": "number", "to": "+15550001111"},
+                    "transitions": []}]).replace('"menu"', '"connect_to_operator"')
+    m = import_text(flow, "twilio", "flow.json")
+    node = m.nodes[m.start]
+    assert node.kind == "human" and node.queue.name == "connect_to_operator"
+    assert any("named" in n.what for n in m.import_report)

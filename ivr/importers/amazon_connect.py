@@ -210,7 +210,7 @@ class _Flow:
             return unknown_node(nid, f"continues in another flow {flow!r} (not in this file)", where, self.report)
         if kind == "TransferParticipantToThirdParty":
             return transfer_node(nid, str(p.get("ThirdPartyPhoneNumber") or p.get("PhoneNumber") or "?"),
-                                 "TransferParticipantToThirdParty", where, self.report)
+                                 "TransferParticipantToThirdParty", where, self.report, step_name=ident)
         if kind in ("GetParticipantInput", "ConnectParticipantWithLexBot"):
             return self.input(a, nid, queue, where)
         node = unknown_node(nid, f"{kind} block: its branches depend on data, not on the caller's choice", where,

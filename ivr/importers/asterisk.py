@@ -248,7 +248,8 @@ class _Dialplan:
                                      queue_name=name)
             elif app == "dial":
                 dest = args[0] if args else ""
-                return transfer_node(nid, dest, "Dial", st.where, self.report, prompt=join_prompt(prompt))
+                return transfer_node(nid, dest, "Dial", st.where, self.report, prompt=join_prompt(prompt),
+                                     step_name=f"{ctx} {ext}")
             elif app == "hangup":
                 return said("hangup")
             elif app in ("voicemail", "voicemailmain", "agi", "eagi", "fastagi", "directory", "confbridge",

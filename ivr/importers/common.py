@@ -19,13 +19,16 @@ def is_human_destination(dest: str) -> bool:
 
 
 def transfer_node(node_id: str, dest: str, how: str, where: Where, report: ImportReport,
-                  prompt: str = "", queue_name: str = "") -> Node:
-    """A node for a transfer: `human` when the destination names a queue /
-    agent / operator (queue name kept), else `unknown` reported as a transfer
-    to an external number — we never assume a person answers an arbitrary number."""
-    if queue_name or is_human_destination(dest):
-        name = queue_name or dest
-        report.add(R.MAPPED, f"{how} to {dest!r} -> human node (queue {name!r})", where, node_id)
+                  prompt: str = "", queue_name: str = "", step_name: str = "") -> Node:
+    """A node for a transfer: `human` when the destination (or the name the
+    flow gives the step, e.g. Studio's `connect_to_operator`) names a queue /
+    agent / operator, else `unknown` reported as a transfer to an external
+    number — we never assume a person answers an arbitrary number."""
+    if queue_name or is_human_destination(dest) or is_human_destination(step_name):
+        name = queue_name or (dest if is_human_destination(dest) else step_name)
+        why = f" (the step is named {step_name!r})" if step_name and not queue_name \
+            and not is_human_destination(dest) else ""
+        report.add(R.MAPPED, f"{how} to {dest!r} -> human node (queue {name!r}){why}", where, node_id)
         return Node(node_id, "human", prompt=prompt or f"Transferring you to {name}",
                     queue=Queue(name=name), where=where, note=f"{how} {dest}")
     report.add(R.TRANSFER, f"transfer to external number {dest!r} ({how}); not known to reach a person",

@@ -211,7 +211,7 @@ class _Flow:
             if noun == "client":
                 return transfer_node(nid, to, "connect-call-to client (an agent's Twilio app)", where, self.report,
                                      queue_name=to or "client")
-            return transfer_node(nid, to, f"connect-call-to {noun}", where, self.report)
+            return transfer_node(nid, to, f"connect-call-to {noun}", where, self.report, step_name=name)
         if kind in SKIP_ON_CALL or (kind == "split-based-on" and not any(
                 t.get("event") == "match" for t in s.get("transitions", []))):
             first = next((t.get("next") for t in s.get("transitions", []) if t.get("next")), None)

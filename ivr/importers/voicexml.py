@@ -276,7 +276,8 @@ class _Doc:
 
     def item_transfer(self, t: Element, nid: str, follow: str, form: Element) -> Node:
         dest = t.get("dest") or t.get("destexpr") or ""
-        node = transfer_node(nid, dest, "<transfer>", t.where, self.report, prompt=_prompt(t))
+        node = transfer_node(nid, dest, "<transfer>", t.where, self.report, prompt=_prompt(t),
+                             step_name=f"{form.get('id', '')} {t.get('name', '')}")
         return node
 
     def item_field(self, fld: Element, nid: str, follow: str, form: Element) -> Node:
