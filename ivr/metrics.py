@@ -21,8 +21,10 @@ guarantee means the caller can ask in words ("agent", "转人工").
 """
 from __future__ import annotations
 
+import itertools
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -58,104 +60,185 @@ class Graph:
         return len(self.ids)
 
 
-def _resolver(menu: Menu, index: dict[str, int], hangup: int):
-    human_cmd = menu.commands.get("human")
-    human_id = human_cmd.target if human_cmd and human_cmd.target else next(iter(menu.human_nodes()), None)
-    fixed = {"@start": index.get(menu.start, -1), "@human": index.get(human_id, -1) if human_id else -1,
-             "@hangup": hangup, "@back": -1}
-
-    def resolve(target: Optional[str], here: int) -> int:
-        if target is None:
-            return -1
-        if target == "@repeat":
-            return here
-        got = fixed.get(target)
-        return got if got is not None else index.get(target, -1)
-    return resolve
+SPECIAL = {"@back": -1, "@repeat": -3}   # -1: no edge (needs call history); -3: the edge's own source
+BOTH = 5                                 # an option with a key and words: one key edge and one voice edge
 
 
 def _seconds(menu: Menu, config: dict, cache: dict, node: Node) -> float:
-    key = (node.prompt, node.answer, node.kind, node.duration_s)
+    """prompt_seconds, cached by the text it depends on (generated menus repeat prompts)."""
+    if node.duration_s is not None:
+        return float(node.duration_s)
+    key = (node.prompt, node.answer) if node.kind == "self_service" else (node.prompt or node.answer)
     got = cache.get(key)
     if got is None:
         got = cache[key] = prompt_seconds(node, menu.language, config)
     return got
 
 
+class PolicyTable(Mapping):
+    """What silence (or wrong input) does at each menu/input node, as arrays:
+    the outcome code (index into OUTCOMES), the retries, the target text.
+    Reads like a dict node id -> {"retries", "then", "outcome"}."""
+
+    def __init__(self, ids: list[str], rows: np.ndarray, code: np.ndarray, retries: np.ndarray, then: list):
+        self.ids, self.rows, self.code, self.retries, self.then = ids, rows, code, retries, then
+        self._pos: Optional[dict] = None
+
+    def __getitem__(self, nid: str) -> dict:
+        if self._pos is None:
+            self._pos = {self.ids[i]: j for j, i in enumerate(self.rows)}
+        j = self._pos[nid]
+        return {"retries": int(self.retries[j]), "then": self.then[j], "outcome": OUTCOMES[self.code[j]]}
+
+    def __iter__(self):
+        return (self.ids[i] for i in self.rows)
+
+    def __len__(self) -> int:
+        return int(self.rows.size)
+
+    def failing(self, allowed: list[str], min_retries: int) -> np.ndarray:
+        """Row numbers whose outcome is not allowed or whose retries are too few."""
+        ok = np.isin(self.code, [OUTCOMES.index(a) for a in allowed if a in OUTCOMES])
+        return np.flatnonzero(~ok | (self.retries < min_retries))
+
+
+OUTCOMES = ("human", "disconnect", "restart", "retry", "back", "menu", "unknown", "loop")
+
+
 def build_graph(menu: Menu, config: dict) -> tuple[Graph, dict]:
-    """Edge arrays of `menu`, and per-node facts gathered in the same pass."""
+    """Edge arrays of `menu`, and per-node facts gathered in the same pass.
+    The pass only collects (source, target text, kind); targets are resolved
+    and seconds attached afterwards with array operations."""
     ids = list(menu.nodes)
-    index = {nid: i for i, nid in enumerate(ids)}
+    index = dict(zip(ids, range(len(ids))))
     n = len(ids)
     hangup, sink = n, n + 1
-    resolve = _resolver(menu, index, hangup)
     src: list[int] = []
-    dst: list[int] = []
+    tgt: list[str] = []
     kind: list[int] = []
-    ms: list[int] = []
+    add_s, add_t, add_k = src.append, tgt.append, kind.append
     cache: dict = {}
-    forced = np.zeros(n)             # seconds that cannot be skipped at each node
     prompt_s = np.zeros(n)
     options = np.zeros(n, dtype=np.int32)
-    is_menu = np.zeros(n, dtype=bool)
-    terminal = np.zeros(n + 2, dtype=bool)
-    terminal[hangup] = True
+    speech_only = np.zeros(n, dtype=np.int32)     # options with words and no key
+    lists: dict[str, list] = {name: [] for name in (
+        "humans", "hangups", "ends_at", "menus", "inputs", "adverts", "no_barge", "prompted", "choice",
+        "in_then", "in_retries", "match_then", "match_retries")}
+    humans, hangups, ends_at, menus_at, inputs, adverts, no_barge, prompted, choice = (
+        lists[k].append for k in ("humans", "hangups", "ends_at", "menus", "inputs", "adverts", "no_barge",
+                                  "prompted", "choice"))
+    in_then, in_retries, match_then, match_retries = (
+        lists[k].append for k in ("in_then", "in_retries", "match_then", "match_retries"))
     globals_off: dict[str, list[int]] = {}
-    humans: list[int] = []
-    ends = np.zeros(n, dtype=bool)
 
-    def edge(u: int, v: int, k: int, milli: int) -> None:
-        if v >= 0:
-            src.append(u)
-            dst.append(v)
-            kind.append(k)
-            ms.append(milli)
+    cache_get = cache.get
+
+    def seconds(node: Node) -> float:
+        # the cache look-up inlined: this runs once per node of menus with a million nodes
+        if node.duration_s is None:
+            got = cache_get((node.prompt, node.answer) if node.kind == "self_service" else (node.prompt or node.answer))
+            if got is not None:
+                return got
+        return _seconds(menu, config, cache, node)
 
     for i, node in enumerate(menu.nodes.values()):
         k = node.kind
-        for name in node.globals_off:
-            globals_off.setdefault(name, []).append(i)
-        if k == "human":
-            humans.append(i)
-            terminal[i] = ends[i] = True
-            continue
-        if k == "hangup":
-            terminal[i] = ends[i] = True
-            continue
-        seconds = 0.0
-        if not node.barge_in or k in AUTO_KINDS:
-            seconds = prompt_s[i] = _seconds(menu, config, cache, node)
-        skip_ms = 0 if node.barge_in else int(round(seconds * 1000))
-        forced[i] = skip_ms / 1000
-        if k in AUTO_KINDS:
-            if node.next:
-                edge(i, resolve(node.next, i), AUTO, int(round(seconds * 1000)))
-            elif k != "goto":
-                terminal[i] = True   # an answer or a case created, then the call ends
-            continue
-        if k == "input":
-            edge(i, resolve(node.next, i), INPUT, skip_ms)
-        elif k == "menu":
-            is_menu[i] = True
+        if node.globals_off:
+            for name in node.globals_off:
+                globals_off.setdefault(name, []).append(i)
+        if node.prompt:
+            prompted(i)
+        if k == "menu":
+            menus_at(i)
             options[i] = len(node.options)
             for opt in node.options:
-                v = resolve(opt.target, i)
+                add_s(i)
+                add_t(opt.target)
                 if opt.key:
-                    edge(i, v, KEY, skip_ms)
-                if opt.phrases:
-                    edge(i, v, VOICE, skip_ms)
+                    add_k(BOTH if opt.phrases else KEY)
+                else:
+                    add_k(VOICE if opt.phrases else -1)
+                    speech_only[i] += bool(opt.phrases)
+            prompt_s[i] = seconds(node)
+        elif k in AUTO_KINDS:
+            prompt_s[i] = seconds(node)
+            if node.advert:
+                adverts(i)
+            if node.next:
+                add_s(i)
+                add_t(node.next)
+                add_k(AUTO)
+            elif k != "goto":
+                ends_at(i)
+        elif k == "input":
+            inputs(i)
+            add_s(i)
+            add_t(node.next)
+            add_k(INPUT)
+            prompt_s[i] = seconds(node)
+        elif k == "human":
+            humans(i)
+            continue
+        elif k == "hangup":
+            hangups(i)
+            continue
         if k in CHOICE_KINDS:
-            edge(i, resolve(node.no_input.then, i), POLICY, skip_ms)
-            edge(i, resolve(node.no_match.then, i), POLICY, skip_ms)
+            choice(i)
+            a, b = node.no_input, node.no_match
+            in_then(a.then)
+            in_retries(a.retries)
+            match_then(b.then)
+            match_retries(b.retries)
+            add_s(i)
+            add_t(a.then)
+            add_k(POLICY)
+            add_s(i)
+            add_t(b.then)
+            add_k(POLICY)
+        if not node.barge_in:
+            no_barge(i)
 
-    # global commands: the same edge from every non-terminal node, built as arrays
-    arrays = [(np.asarray(src, dtype=np.int64), np.asarray(dst, dtype=np.int64),
-               np.asarray(kind, dtype=np.int8), np.asarray(ms, dtype=np.int64))]
-    live = ~terminal[:n]
+    def arr(name: str) -> np.ndarray:
+        return np.asarray(lists[name], dtype=np.int64)
+
+    h = arr("humans")
+    ends = np.zeros(n, dtype=bool)
+    ends[h] = ends[arr("hangups")] = True
+    terminal = np.zeros(n + 2, dtype=bool)
+    terminal[:n] = ends
+    terminal[arr("ends_at")] = terminal[hangup] = True
+    forced = np.zeros(n)                              # seconds that cannot be skipped at each node
+    forced[arr("no_barge")] = prompt_s[arr("no_barge")]
     forced_ms = np.round(forced * 1000).astype(np.int64)
+
+    # resolve every target text at once: node ids and special targets
+    human_cmd = menu.commands.get("human")
+    human_id = human_cmd.target if human_cmd and human_cmd.target else (ids[h[0]] if h.size else None)
+    specials = {**SPECIAL, "@start": index.get(menu.start, -1), "@hangup": hangup,
+                "@human": index.get(human_id, -1) if human_id else -1}
+    src_a = np.asarray(src, dtype=np.int64)
+    dst_a = np.fromiter(map(index.get, tgt, itertools.repeat(-2)), dtype=np.int64, count=len(tgt))
+    for j in np.flatnonzero(dst_a == -2):             # special targets (and unknown ids: no edge)
+        dst_a[j] = specials.get(tgt[j], -1)
+    repeat = dst_a == -3
+    dst_a[repeat] = src_a[repeat]
+    kind_a = np.asarray(kind, dtype=np.int8)
+    policy_dst = dst_a[kind_a == POLICY]              # per choice node: silence, then wrong input
+    both = kind_a == BOTH                             # split key+words options into two edges
+    src_a = np.concatenate([src_a, src_a[both]])
+    dst_a = np.concatenate([dst_a, dst_a[both]])
+    kind_a = np.concatenate([np.where(both, KEY, kind_a), np.full(int(both.sum()), VOICE, dtype=np.int8)])
+    ok = (dst_a >= 0) & (kind_a >= 0)
+    src_a, dst_a, kind_a = src_a[ok], dst_a[ok], kind_a[ok]
+    # an action can be taken once the prompt may be interrupted; automatic moves play the whole prompt
+    ms_a = np.where(kind_a == AUTO, np.round(prompt_s[src_a] * 1000).astype(np.int64), forced_ms[src_a])
+    arrays = [(src_a, dst_a, kind_a, ms_a)]
+
+    # global commands: the same edge from every node that does not end the call
+    live = ~terminal[:n]
     for name, target in (("human", "@human"), ("main_menu", "@start")):
         cmd = menu.commands.get(name)
-        to = resolve(target, -1)
+        to = specials[target]
         if cmd is None or to < 0:
             continue
         on = live.copy()
@@ -165,37 +248,63 @@ def build_graph(menu: Menu, config: dict) -> tuple[Graph, dict]:
             if has:
                 arrays.append((where, np.full(where.size, to), np.full(where.size, k, dtype=np.int8),
                                forced_ms[where]))
-    # every human node leads to the virtual SINK; the edge carries transfer + queue wait
+    # every human node leads to the virtual SINK; the edge carries the transfer prompt
+    # (and, in wait_ms, the queue's expected wait)
     queues = {}
-    h = np.asarray(humans, dtype=np.int64)
     wait_ms = np.zeros(h.size, dtype=np.int64)
-    for j, i in enumerate(humans):
+    for j, i in enumerate(lists["humans"]):
         node = menu.nodes[ids[i]]
-        seconds = prompt_s[i] = _seconds(menu, config, cache, node)
+        prompt_s[i] = _seconds(menu, config, cache, node)
         q = node.queue
-        asa = 0.0
         if q is not None and q.calls_per_hour > 0:
             queues[ids[i]] = erlang_c(q.calls_per_hour, q.aht_s, q.agents, 20.0)
-            asa = queues[ids[i]]["asa_s"]
-        # an overloaded queue waits forever: a huge finite weight, turned back into inf later
-        wait_ms[j] = int(round(min(asa, 1e9) * 1000))
+            # an overloaded queue waits forever: a huge finite weight, turned back into inf later
+            wait_ms[j] = int(round(min(queues[ids[i]]["asa_s"], 1e9) * 1000))
     transfer_ms = np.round(prompt_s[h] * 1000).astype(np.int64)
     arrays.append((h, np.full(h.size, sink), np.full(h.size, AUTO, dtype=np.int8), transfer_ms))
     graph = Graph(ids, index, *(np.concatenate(parts) for parts in zip(*arrays)))
     graph.wait_ms = np.zeros(graph.src.size, dtype=np.int64)
     graph.wait_ms[graph.src.size - h.size:] = wait_ms
-    facts = {"forced_s": forced, "prompt_s": prompt_s, "options": options, "is_menu": is_menu,
-             "terminal": terminal, "humans": h, "ends": ends, "queues": queues, "globals_off": globals_off}
+
+    def mask(name: str) -> np.ndarray:
+        out = np.zeros(n, dtype=bool)
+        out[arr(name)] = True
+        return out
+
+    choice_rows = arr("choice")
+    facts = {"forced_s": forced, "prompt_s": prompt_s, "options": options, "speech_only": speech_only,
+             "is_menu": mask("menus"), "is_input": mask("inputs"), "has_prompt": mask("prompted"),
+             "adverts": arr("adverts"), "terminal": terminal, "humans": h, "ends": ends, "queues": queues,
+             "globals_off": globals_off, "seconds_cache": cache,
+             "silence": _policy_table(menu, ids, choice_rows, policy_dst[0::2], lists["in_then"],
+                                      lists["in_retries"]),
+             "wrong_input": _policy_table(menu, ids, choice_rows, policy_dst[1::2], lists["match_then"],
+                                          lists["match_retries"])}
     return graph, facts
 
 
+def _policy_table(menu: Menu, ids: list[str], rows: np.ndarray, dst: np.ndarray, then: list,
+                  retries: list) -> PolicyTable:
+    """Outcome per row from the resolved targets, worked out once per distinct target node."""
+    n = len(ids)
+    targets, inverse = np.unique(dst, return_inverse=True)
+    per_target = np.array([OUTCOMES.index("disconnect") if d == n else
+                           OUTCOMES.index(outcome(menu, ids[d], "")) if d >= 0 else 0 for d in targets],
+                          dtype=np.int8)
+    code = per_target[inverse] if targets.size else np.zeros(0, dtype=np.int8)
+    for r in np.flatnonzero(dst < 0):           # @back, or a target that is not a node
+        code[r] = OUTCOMES.index(outcome(menu, then[r], ""))
+    code[dst == rows] = OUTCOMES.index("retry")   # @repeat, or the node's own id
+    return PolicyTable(ids, rows, code, np.asarray(retries, dtype=np.int64), then)
+
+
 def _matrix(u: np.ndarray, v: np.ndarray, w: np.ndarray, size: int) -> csr_matrix:
-    """A CSR graph keeping the cheapest of parallel edges (csr would sum them)."""
-    order = np.lexsort((w, v, u))
-    u, v, w = u[order], v[order], w[order]
-    first = np.ones(u.size, dtype=bool)
-    first[1:] = (u[1:] != u[:-1]) | (v[1:] != v[:-1])
-    return csr_matrix((w[first].astype(float), (u[first], v[first])), shape=(size, size))
+    """A CSR graph built directly (no duplicate summing: csgraph's searches
+    take the cheapest of parallel edges, which a coo->csr conversion would add up)."""
+    order = np.argsort(u, kind="stable")
+    indptr = np.zeros(size + 1, dtype=np.int64)
+    np.cumsum(np.bincount(u, minlength=size), out=indptr[1:])
+    return csr_matrix((w[order].astype(float), v[order], indptr), shape=(size, size))
 
 
 def _steps_to_human(g: Graph, keep: np.ndarray) -> np.ndarray:
@@ -292,28 +401,39 @@ def offers_human(menu: Menu, node: Node) -> bool:
 class Metrics:
     menu: Menu
     graph: Graph
-    steps_key: np.ndarray
-    steps_voice: np.ndarray
-    steps: np.ndarray
-    time_to_human_s: np.ndarray
-    depth: np.ndarray
+    config: dict                 # timing rates the seconds were computed with
+    steps_key: np.ndarray        # fewest key actions to a person (inf: none)
+    steps_voice: np.ndarray      # fewest utterances to a person
+    steps: np.ndarray            # fewest actions of either kind
+    time_to_human_s: np.ndarray  # unskippable seconds + queue wait on the quickest fewest-step path
+    listening_s: np.ndarray      # the same without the queue wait
+    depth: np.ndarray            # fewest actions from the start
     reachable: np.ndarray
     trapped: np.ndarray          # no path ever leads to a person, a hang-up or an end
     dead_end: np.ndarray         # nothing leads on from here, and the call does not end
-    forced_s: np.ndarray
-    prompt_s: np.ndarray
-    options: np.ndarray
-    is_menu: np.ndarray
-    queues: dict
+    from_start: np.ndarray       # predecessor on a fewest-action path from the start
+    to_human: np.ndarray         # next node on the quickest fewest-action path to a person
     prompts_before_human: Optional[int]
     first_offer: Optional[str]   # the first node whose prompt announces a person
-    ends: np.ndarray = None      # human and hangup nodes: nothing left to measure there
-    silence: dict = field(default_factory=dict)   # node id -> {"retries", "then", "outcome"}
-    wrong_input: dict = field(default_factory=dict)
-    from_start: np.ndarray = None   # predecessor on a fewest-action path from the start
-    to_human: np.ndarray = None     # next node on the quickest fewest-action path to a person
-    config: dict = None             # timing rates the seconds were computed with
-    listening_s: np.ndarray = None  # time to a human without the queue wait
+    forced_s: np.ndarray         # seconds of prompt that cannot be skipped at each node
+    prompt_s: np.ndarray
+    options: np.ndarray          # options per node (menus)
+    speech_only: np.ndarray      # options with words but no key
+    is_menu: np.ndarray
+    is_input: np.ndarray
+    has_prompt: np.ndarray
+    adverts: np.ndarray          # node indices of adverts
+    humans: np.ndarray           # node indices of human nodes
+    ends: np.ndarray             # human and hangup nodes: nothing left to measure there
+    queues: dict                 # human node id -> Erlang C figures
+    globals_off: dict            # command name -> node indices where it is off
+    silence: PolicyTable         # node id -> {"retries", "then", "outcome"}
+    wrong_input: PolicyTable
+    seconds_cache: dict = field(default_factory=dict)
+
+    def seconds(self, node: Node) -> float:
+        """A node's prompt length (cached by text: generated menus repeat prompts)."""
+        return _seconds(self.menu, self.config, self.seconds_cache, node)
 
     def node(self, nid: str) -> int:
         return self.graph.index[nid]
@@ -410,22 +530,6 @@ def _num(x) -> Optional[float]:
     return int(x) if x.is_integer() else round(x, 2)
 
 
-def _policies(menu: Menu) -> tuple[dict, dict]:
-    silence, wrong = {}, {}
-    cache: dict = {}
-    for nid, node in menu.nodes.items():
-        if node.kind not in CHOICE_KINDS:
-            continue
-        for policy, out in ((node.no_input, silence), (node.no_match, wrong)):
-            t = policy.then
-            key = (t, nid) if t == "@repeat" or t == nid else t
-            got = cache.get(key)
-            if got is None:
-                got = cache[key] = outcome(menu, t, nid)
-            out[nid] = {"retries": policy.retries, "then": t, "outcome": got}
-    return silence, wrong
-
-
 def compute(menu: Menu, config: Optional[dict] = None) -> Metrics:
     """Every metric of `menu` (config: timing rates; defaults when None)."""
     config = config or DEFAULTS
@@ -437,7 +541,6 @@ def compute(menu: Menu, config: Optional[dict] = None) -> Metrics:
     all_steps = _steps_to_human(g, is_action)
     listening, to_human = _seconds_to_human(g, is_action, all_steps, wait=False)
     seconds, _ = _seconds_to_human(g, is_action, all_steps, wait=True)
-    steps = all_steps[:n]
 
     starts = [g.index[menu.start]] + [g.index[t] for r in menu.priority_routes
                                       if (t := menu.resolve(r.get("to", ""))) in g.index]
@@ -451,26 +554,21 @@ def compute(menu: Menu, config: Optional[dict] = None) -> Metrics:
                                         min_only=True, return_predecessors=True)
         missing = ~np.isfinite(depth)
         depth[missing], from_start[missing] = every[missing], every_pred[missing]
-    depth = depth[:n]
-    reachable = _reach(g, starts_arr, reverse=False)
-    terminal = facts["terminal"]
-    reaches_end = _reach(g, np.flatnonzero(terminal), reverse=True)
-    trapped = ~reaches_end
+    terminal = facts.pop("terminal")
     out_degree = np.bincount(g.src, minlength=n + 2)[:n]
-    dead_end = (out_degree == 0) & ~terminal[:n]
+    prompts_before, first = _prompts_before_human(menu, g, starts_arr[:1], facts["has_prompt"])
+    return Metrics(menu=menu, graph=g, config=config, steps_key=steps_key, steps_voice=steps_voice,
+                   steps=all_steps[:n], time_to_human_s=seconds, listening_s=listening, depth=depth[:n],
+                   reachable=_reach(g, starts_arr, reverse=False),
+                   trapped=~_reach(g, np.flatnonzero(terminal), reverse=True),
+                   dead_end=(out_degree == 0) & ~terminal[:n], from_start=from_start, to_human=to_human,
+                   prompts_before_human=prompts_before, first_offer=first, **facts)
 
-    prompts_before, first = _prompts_before_human(menu, g, starts_arr[:1])
-    silence, wrong = _policies(menu)
-    return Metrics(menu, g, steps_key, steps_voice, steps, seconds, depth, reachable, trapped, dead_end,
-                   facts["forced_s"], facts["prompt_s"], facts["options"], facts["is_menu"],
-                   facts["queues"], prompts_before, first, facts["ends"], silence, wrong,
-                   from_start, to_human, config, listening)
 
-
-def _prompts_before_human(menu: Menu, g: Graph, start: np.ndarray) -> tuple[Optional[int], Optional[str]]:
+def _prompts_before_human(menu: Menu, g: Graph, start: np.ndarray,
+                          has_prompt: np.ndarray) -> tuple[Optional[int], Optional[str]]:
     """Fewest prompts a caller hears from the start before one announces a person.
     Nodes are tried in order of that count, so a good menu stops at the first."""
-    has_prompt = np.fromiter((bool(nd.prompt) for nd in menu.nodes.values()), dtype=bool, count=g.n)
     keep = g.kind != POLICY
     u, v = g.src[keep], g.dst[keep]
     w = np.zeros(u.size, dtype=np.int64)

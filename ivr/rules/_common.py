@@ -39,8 +39,7 @@ def first_menu(menu: Menu) -> Optional[Node]:
 
 def queued(menu: Menu, metrics: Metrics) -> list[Node]:
     """Reachable human nodes (queues), in menu order."""
-    return [node for i in metrics.graph.index.values()
-            if metrics.ends[i] and metrics.reachable[i] and (node := menu.nodes[metrics.graph.ids[i]]).kind == "human"]
+    return [menu.nodes[metrics.graph.ids[i]] for i in metrics.humans if metrics.reachable[i]]
 
 
 def applies(menu: Menu, languages: list) -> bool:

@@ -9,15 +9,16 @@ WORDS = {"disconnect": "hangs up on the caller", "restart": "sends the caller ba
          "human": "goes to a person"}
 
 
-def policy_findings(menu, metrics, ctx, table: dict, event: str) -> list:
+def policy_findings(menu, metrics, ctx, table, event: str) -> list:
+    """Findings for the rows of a PolicyTable whose outcome or retries break the rule."""
     found = []
-    for nid, got in table.items():
-        if not metrics.reachable[metrics.node(nid)]:
+    for j in table.failing(ctx["allowed"], ctx["min_retries"]):
+        if not metrics.reachable[table.rows[j]]:
             continue
+        nid = metrics.graph.ids[table.rows[j]]
+        got = table[nid]
         bad_outcome = got["outcome"] not in ctx["allowed"]
         few_retries = got["retries"] < ctx["min_retries"]
-        if not (bad_outcome or few_retries):
-            continue
         why = []
         if bad_outcome:
             why.append(f"{event} at {nid!r} {WORDS.get(got['outcome'], got['outcome'])} "

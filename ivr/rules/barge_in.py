@@ -41,11 +41,9 @@ DEFAULTS = {"limit": 25}
 
 
 def check(menu, metrics, ctx):
-    forced = (metrics.forced_s > 0) & metrics.is_menu & metrics.reachable
+    # menus and input prompts are where the caller chooses; announcements are forced-adverts' business
+    forced = (metrics.forced_s > 0) & (metrics.is_menu | metrics.is_input) & metrics.reachable
     ids = [metrics.graph.ids[i] for i in np.flatnonzero(forced)]
-    for node in menu.nodes.values():   # input prompts are choices too
-        if node.kind == "input" and not node.barge_in and metrics.reachable[metrics.node(node.id)]:
-            ids.append(node.id)
     return [ctx.finding(menu, nid, f"the prompt at {nid!r} cannot be interrupted: "
                         f"{metrics.forced_s[metrics.node(nid)]:.0f} s of forced listening",
                         evidence(metrics, nid, forced_s=float(metrics.forced_s[metrics.node(nid)])))

@@ -43,8 +43,9 @@ DEFAULTS = {"skippable_ok": True}
 
 def check(menu, metrics, ctx):
     found = []
-    for node in menu.nodes.values():
-        if not node.advert or not metrics.reachable[metrics.node(node.id)]:
+    for i in metrics.adverts:
+        node = menu.nodes[metrics.graph.ids[i]]
+        if not metrics.reachable[i]:
             continue
         if node.barge_in and ctx["skippable_ok"]:
             continue

@@ -49,7 +49,7 @@ def check(menu, metrics, ctx):
     problems = []
     if cmd is None or cmd.key != ctx["key"]:
         problems.append(f"key {ctx['key']} is not the global way to a person")
-    off = [n.id for n in menu.nodes.values() if "human" in n.globals_off and n.kind not in ("human", "hangup")]
+    off = [metrics.graph.ids[i] for i in metrics.globals_off.get("human", []) if not metrics.ends[i]]
     if cmd is not None and off:
         problems.append(f"the human command is off at {len(off)} node(s), e.g. {off[:3]}")
     wanted = ctx["phrases"].get(menu.language.split("-")[0], [])

@@ -31,6 +31,8 @@ Failing example:
           - {say: [agent], to: agent}
       agent: {kind: human, prompt: Connecting you.}
 """
+import numpy as np
+
 ID = "keypad-fallback"
 SEVERITY = "error"
 RATIONALE = "A speech-only choice locks out callers whose speech is not recognised."
@@ -45,11 +47,8 @@ def check(menu, metrics, ctx):
     cmd = menu.commands.get("human")
     if cmd is not None and cmd.phrases and not cmd.key:
         found.append(ctx.finding(menu, None, "the global human command can be said but has no key"))
-    for node in menu.nodes.values():
-        speech_only = [o for o in node.options if o.phrases and not o.key]
-        if speech_only and metrics.reachable[metrics.node(node.id)]:
-            found.append(ctx.finding(menu, node.id, f"{len(speech_only)} choice(s) at {node.id!r} have no key: "
-                                     f"{[o.phrases[0] for o in speech_only]}"))
-            if len(found) >= ctx["limit"]:
-                break
+    for i in np.flatnonzero((metrics.speech_only > 0) & metrics.reachable)[:ctx["limit"]]:
+        node = menu.nodes[metrics.graph.ids[i]]
+        words = [o.phrases[0] for o in node.options if o.phrases and not o.key]
+        found.append(ctx.finding(menu, node.id, f"{len(words)} choice(s) at {node.id!r} have no key: {words}"))
     return found

@@ -31,7 +31,7 @@ Failing example:
           - {key: "0", to: agent}
       agent: {kind: human, prompt: Connecting you.}
 """
-from ..timing import prompt_seconds
+import numpy as np
 
 ID = "prompt-length"
 SEVERITY = "warning"
@@ -43,14 +43,7 @@ DEFAULTS = {"max_s": 25, "limit": 25}
 
 
 def check(menu, metrics, ctx):
-    found = []
-    for node in menu.nodes.values():
-        if node.kind not in ("menu", "input") or not metrics.reachable[metrics.node(node.id)]:
-            continue
-        seconds = prompt_seconds(node, menu.language, metrics.config)
-        if seconds > ctx["max_s"]:
-            found.append(ctx.finding(menu, node.id, f"the prompt at {node.id!r} lasts {seconds:.0f} s "
-                                     f"(limit {ctx['max_s']} s)", {"seconds": seconds}))
-            if len(found) >= ctx["limit"]:
-                break
-    return found
+    long = (metrics.prompt_s > ctx["max_s"]) & (metrics.is_menu | metrics.is_input) & metrics.reachable
+    return [ctx.finding(menu, metrics.graph.ids[i], f"the prompt at {metrics.graph.ids[i]!r} lasts "
+                        f"{metrics.prompt_s[i]:.0f} s (limit {ctx['max_s']} s)", {"seconds": float(metrics.prompt_s[i])})
+            for i in np.flatnonzero(long)[:ctx["limit"]]]

@@ -25,6 +25,8 @@ Failing example:
       verify: {kind: input, prompt: Please enter your account number again., name: account, next: agent}
       agent: {kind: human, prompt: Connecting you.}
 """
+import numpy as np
+
 ID = "repeated-input"
 SEVERITY = "warning"
 RATIONALE = "Asking twice for what the caller already gave wastes their time and says nobody listened."
@@ -50,8 +52,9 @@ def _later(menu, start: str) -> set:
 
 def check(menu, metrics, ctx):
     by_name: dict = {}
-    for node in menu.nodes.values():
-        if node.kind == "input" and node.input_name and metrics.reachable[metrics.node(node.id)]:
+    for i in np.flatnonzero(metrics.is_input & metrics.reachable):
+        node = menu.nodes[metrics.graph.ids[i]]
+        if node.input_name:
             by_name.setdefault(node.input_name, []).append(node.id)
     found = []
     for name, nodes in by_name.items():
