@@ -134,3 +134,11 @@ def test_corrupt_audio_in_a_say_step_is_an_input_error(tmp_path):
 def test_shared_speech_data_is_present():
     # the bundled speech scenarios read real recordings from ../shared; CI always has them
     assert (SHARED / "speech" / "fsdd" / "4_jackson_0.wav").is_file(), f"missing {SHARED}: see ../shared/README.md"
+
+
+def test_reaches_kind(tmp_path):
+    ok = _run(tmp_path, "steps: [{press: 1}, {press: 2}]\nexpect: {reaches_kind: [work_order, menu], node: main}\n")[0]
+    assert ok.passed
+    bad = _run(tmp_path, "steps: [{press: 1}, {press: 4}]\nexpect: {reaches_kind: work_order}\n")[0]
+    assert not bad.passed and "never reached a node of this kind" in bad.failures[0]
+    assert "self_service" in bad.failures[0]

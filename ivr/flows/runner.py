@@ -110,6 +110,12 @@ class _Checker:
             self.fail(at("node"), "caller is at the wrong node", exp["node"], call.node)
         if "kind" in exp and kind != exp["kind"]:
             self.fail(at("kind"), "caller is at the wrong kind of node", exp["kind"], f"{kind} ({call.node})")
+        wanted = exp.get("reaches_kind", [])
+        kinds = {e["kind"] for e in call.events if e["type"] == "enter"}
+        missing = [k for k in ([wanted] if isinstance(wanted, str) else wanted) if k not in kinds]
+        if missing:
+            self.fail(at("reaches_kind"), "the caller never reached a node of this kind", ", ".join(missing),
+                      "kinds passed: " + ", ".join(sorted(kinds)))
         outcome = call.outcome or "in_progress"
         if "outcome" in exp and outcome != exp["outcome"]:
             self.fail(at("outcome"), "the call ended differently", exp["outcome"], outcome)
