@@ -190,3 +190,22 @@ def test_twilio_number_named_operator_is_a_person():
     node = m.nodes[m.start]
     assert node.kind == "human" and node.queue.name == "connect_to_operator"
     assert any("named" in n.what for n in m.import_report)
+
+
+def test_voicexml_tapered_prompts_and_handlers_without_transition():
+    doc = """<vxml version="2.1"><form id="f">
+      <field name="PHONE" type="digits?length=10">
+        <prompt count="1">Enter your phone number</prompt>
+        <prompt count="2">Please enter all ten digits</prompt>
+        <noinput count="1">Use your keypad</noinput>
+        <noinput count="3">goodbye<exit/></noinput>
+        <nomatch>Ten digits please</nomatch>
+      </field>
+      <block><goto next="other.vxml#start"/></block></form></vxml>"""
+    m = import_text(doc, "vxml", "f.vxml")
+    f = m.nodes["f"]
+    assert f.prompt == "Enter your phone number" and f.input_digits == (10, 10)
+    assert (f.no_input.retries, f.no_input.then) == (2, "@hangup")
+    assert f.no_match.then == "@repeat"
+    nxt = m.nodes[f.next]
+    assert m.nodes[nxt.next].kind == "unknown" and "other.vxml" in m.nodes[nxt.next].note

@@ -41,6 +41,8 @@ def _prompt(elem: Element) -> str:
     if elem.text and elem.text.strip():
         parts.append(elem.text.strip())
     for child in elem:
+        if child.tag == "prompt" and number(child.get("count"), 1) > 1:
+            continue   # a tapered prompt for later attempts; the first attempt's is what callers hear
         if child.tag in ("prompt", "audio", "value", "say-as", "emphasis", "break", "p", "s"):
             parts.append(text_of(child) or (child.get("src", "") and f"[audio {child.get('src')}]"))
         elif child.tag == "enumerate":
