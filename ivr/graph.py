@@ -43,7 +43,7 @@ def edges(menu: Menu) -> list[tuple[str, str, str, str]]:
             label = " / ".join(x for x in [o.key or "", ", ".join(f'"{p}"' for p in o.phrases)] if x) or o.label
             out.append((node.id, to(o.target, node.id), label, "solid"))
         if node.next:
-            out.append((node.id, to(node.next, node.id), "", "solid"))
+            out.append((node.id, to(node.next, node.id), "any input" if node.kind == "input" else "", "solid"))
         if node.kind in ("menu", "input"):
             for what, p in (("silence", node.no_input), ("wrong", node.no_match)):
                 out.append((node.id, to(p.then, node.id), f"{what} ×{p.retries + 1}", "dashed"))
