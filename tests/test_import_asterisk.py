@@ -33,7 +33,7 @@ def test_i_and_t_extensions_are_policies(menu):
 def test_queue_and_operator_are_people_external_dial_is_not(menu):
     keys = {o.key: menu.nodes[o.target] for o in menu.nodes[menu.start].options}
     assert keys["2"].kind == "human" and keys["2"].queue.name == "support"
-    assert keys["0"].kind == "human"                      # Dial(PJSIP/operator)
+    assert keys["0"].kind == "human" and keys["0"].queue.name == "PJSIP/reception"   # Dial(${OPERATOR}) from [globals]
     assert keys["9"].kind == "unknown" and "+15551230000" in keys["9"].note
     assert any(n.status == R.TRANSFER and "+15551230000" in n.what for n in menu.import_report)
 

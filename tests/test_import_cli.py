@@ -54,3 +54,16 @@ def test_export_then_import_cli(tmp_path):
 def test_export_freeswitch_notes_what_is_dropped(tmp_path):
     result = run("export", ROOT / "menus" / "consumer-service.yaml", "--to", "freeswitch")
     assert result.exit_code == 0 and "<menu name=" in result.output and "note:" in result.output
+
+
+def test_freeswitch_phrases_next_to_the_file_or_given(tmp_path):
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    menu_file = alone / "demo_ivr.xml"
+    menu_file.write_bytes((REAL / "freeswitch" / "demo_ivr.xml").read_bytes())
+    out = tmp_path / "a.yaml"
+    result = run("import", menu_file, "-o", out)
+    assert result.exit_code == 0 and "phrase macro 'demo_ivr_main_menu' not found" in result.output
+    assert "prompt: demo ivr main menu" in out.read_text("utf-8")      # only the macro's name to go on
+    given = run("import", menu_file, "--phrases", REAL / "freeswitch" / "demo-ivr.xml", "-o", out)
+    assert given.exit_code == 0 and "to call the freeswitch conference" in out.read_text("utf-8")

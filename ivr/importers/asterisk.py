@@ -69,6 +69,7 @@ def split_args(text: str) -> list[str]:
 
 def parse(text: str, file: str, report: ImportReport) -> dict[str, Context]:
     contexts: dict[str, Context] = {}
+    variables: dict[str, str] = {}     # [globals]: substituted where a dialplan uses ${NAME}
     ctx: Context | None = None
     last_ext: str | None = None
     for lineno, raw in enumerate(text.splitlines(), 1):
@@ -86,7 +87,12 @@ def parse(text: str, file: str, report: ImportReport) -> dict[str, Context]:
             ctx = contexts.setdefault(name, Context(name, where))
             last_ext = None
             continue
-        if ctx is None or ctx.name in ("general", "globals"):
+        if ctx is not None and ctx.name == "globals":
+            name, eq, value = line.partition("=")
+            if eq:
+                variables[name.strip()] = value.lstrip(">").strip()
+            continue
+        if ctx is None or ctx.name == "general":
             continue
         m = re.match(r"^(exten|same|include)\s*=>?\s*(.*)$", line, re.I)
         if not m:
@@ -123,9 +129,16 @@ def parse(text: str, file: str, report: ImportReport) -> dict[str, Context]:
         steps.append(Step(am.group(1).lower(), split_args(am.group(2) or "") if am.group(2) else [], where))
         if len(steps) > MAX_STEPS:
             raise IvrError("too many priorities in one extension", "check the file", where, "too-large")
+    contexts.pop("globals", None)
     if not contexts:
         raise IvrError("no [context] with extensions in this file", "give an extensions.conf dialplan",
                        Where(file, 1, 1), "bad-format")
+    if variables:
+        pattern = re.compile(r"\$\{(" + "|".join(map(re.escape, variables)) + r")\}")
+        for c in contexts.values():
+            for steps in c.exts.values():
+                for st in steps:
+                    st.args = [pattern.sub(lambda m: variables[m.group(1)], a) for a in st.args]
     return contexts
 
 
