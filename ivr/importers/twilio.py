@@ -173,6 +173,9 @@ class _Flow:
             else:
                 node.options.append(o)
         no_match = next((n for n in nomatch if n), None)
+        if len(set(nomatch)) > 1:
+            self.report.add(R.UNMAPPED, f"wrong keys and wrong words go to different widgets {nomatch}; "
+                            f"the model has one no-match path: {no_match or 'hang-up'}", where, nid)
         node.no_match = Policy(0, self.target(no_match), where)
         node.no_input = Policy(0, self.target(self.next_of(s, "timeout")), where)
         if not node.options:
