@@ -130,13 +130,25 @@ def _fires(call: Seen, before: int, node: str, label: str) -> bool:
 
 
 def _within_bound(call: Seen, max_visits: int) -> bool:
-    counts = Counter(call.summary["path"])
+    counts = Counter(call.summary["visits"])
     return max(counts.values(), default=0) <= max_visits
+
+
+def _visits(events: list[dict]) -> list[str]:
+    """Nodes entered, leaving out replays after silence or a wrong input
+    (retries are bounded by the menu's policy, they are not loops)."""
+    out = []
+    for before, event in zip([{}] + events, events):
+        replay = before.get("type") in ("no_input", "no_match") and before.get("node") == event["node"]
+        if event["type"] == "enter" and not replay:
+            out.append(event["node"])
+    return out
 
 
 def _summary(call: TracedCall) -> dict:
     orders = [{"category": e["category"], "facts": e["facts"]} for e in call.events if e["type"] == "work_order"]
-    return {"path": [e["node"] for e in call.events if e["type"] == "enter"], "node": call.node,
+    return {"path": [e["node"] for e in call.events if e["type"] == "enter"], "visits": _visits(call.events),
+            "node": call.node,
             "kind": call.to_dict()["final_kind"], "outcome": call.outcome or "in_progress",
             "elapsed_s": call.clock, "steps": call.steps, "collected": dict(call.collected), "work_orders": orders}
 
