@@ -24,7 +24,7 @@ from .common import EXIT_FINDINGS, EXIT_OK, format_option, print_json, user_erro
 @click.command("test")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--junit", "junit_file", type=click.Path(dir_okay=False), help="Also write JUnit XML to FILE.")
-@click.option("--min-coverage", type=click.FloatRange(0, 100), default=None,
+@click.option("--min-coverage", type=click.FloatRange(0, 100), default=None, metavar="P",
               help="Fail (exit 1) if any menu's transition coverage is below P percent.")
 @click.option("--generate", "generate_menu", type=click.Path(dir_okay=False), metavar="MENU",
               help="Write one scenario per path through MENU (to -o DIR) instead of running tests.")
