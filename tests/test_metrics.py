@@ -117,3 +117,17 @@ def test_steps_match_networkx(seed):
     dist = nx.single_source_dijkstra_path_length(G, sink, weight="w") if sink in G else {}
     expect = np.array([dist.get(i, math.inf) for i in range(g.n)])
     assert np.array_equal(expect, m.steps_key)
+
+
+def test_degenerate_menus_audit_cleanly():
+    """No person anywhere, or a line that is only a queue: findings, never a crash."""
+    from ivr.audit import audit_menu
+    packs = ["ivr-core", "cn", "es", "us-bills", "gethuman", "design"]
+    no_human = menu_of([Node("main", "menu", prompt="p", options=[Option("bye", key="1")]),
+                        Node("bye", "hangup", prompt="bye")])
+    a = audit_menu(no_human, packs)
+    assert not a.passed and a.metrics.summary()["max_steps_to_human"] is None
+    assert a.metrics.summary()["no_human_from"] == ["main"]
+    only_queue = menu_of([Node("h", "human", prompt="hi")], start="h")
+    a = audit_menu(only_queue, packs)
+    assert a.metrics.summary()["depth"] == 0 and a.to_dict()["metrics"]["per_node"]["h"]["steps_to_human"] == 0

@@ -48,3 +48,16 @@ def applies(menu: Menu, languages: list) -> bool:
         return True
     spoken = {lang.split("-")[0].lower() for lang in [menu.language, *menu.languages]}
     return bool(spoken & {lang.lower() for lang in languages})
+
+
+def modelled_queues(menu: Menu, metrics: Metrics) -> list:
+    """(node, queue) for reachable human nodes whose queue has an arrival rate to model."""
+    return [(node, node.queue) for node in queued(menu, metrics)
+            if node.queue is not None and node.queue.calls_per_hour > 0]
+
+
+def queues_without(menu: Menu, metrics: Metrics, ctx, flag: str, what: str) -> list:
+    """Findings for queues that lack a feature (`flag` on Queue); priority lines are exempt."""
+    return [ctx.finding(menu, node.id, f"the queue at {node.id!r} {what}")
+            for node in queued(menu, metrics)
+            if not (node.queue and (getattr(node.queue, flag) or node.queue.priority))]

@@ -60,8 +60,10 @@ def check(menu, metrics, ctx):
         if limit is None:
             continue
         bad = live_ids(metrics, ~(steps <= limit))
-        worst = steps[metrics.reachable & ~metrics.ends]
-        worst_txt = "never" if worst.size and not np.isfinite(worst.max()) else f"{worst.max():.0f} steps"
+        if not bad:
+            continue
+        worst = steps[metrics.reachable & ~metrics.ends].max()
+        worst_txt = "never" if not np.isfinite(worst) else f"{worst:.0f} steps"
         for nid in bad[:ctx["limit"]]:
             got = steps[metrics.node(nid)]
             how = (f"there is no way to a person by {label}" if not np.isfinite(got)

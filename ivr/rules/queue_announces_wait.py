@@ -32,7 +32,7 @@ Failing example:
         prompt: Connecting you.
         queue: {name: main}
 """
-from ._common import queued
+from ._common import queues_without
 
 ID = "queue-announces-wait"
 SEVERITY = "warning"
@@ -44,6 +44,4 @@ DEFAULTS: dict = {}
 
 
 def check(menu, metrics, ctx):
-    return [ctx.finding(menu, node.id, f"the queue at {node.id!r} does not announce the expected wait")
-            for node in queued(menu, metrics) if not (node.queue and node.queue.announce_wait)
-            and not (node.queue and node.queue.priority)]
+    return queues_without(menu, metrics, ctx, "announce_wait", "does not announce the expected wait")

@@ -32,7 +32,7 @@ Failing example:
         prompt: Connecting you.
         queue: {name: main}
 """
-from ._common import queued
+from ._common import queues_without
 
 ID = "queue-callback"
 SEVERITY = "warning"
@@ -44,6 +44,4 @@ DEFAULTS: dict = {}
 
 
 def check(menu, metrics, ctx):
-    return [ctx.finding(menu, node.id, f"the queue at {node.id!r} offers no call-back")
-            for node in queued(menu, metrics) if not (node.queue and node.queue.callback)
-            and not (node.queue and node.queue.priority)]
+    return queues_without(menu, metrics, ctx, "callback", "offers no call-back")

@@ -33,7 +33,7 @@ Failing example:
         queue: {name: main, agents: 9, aht_s: 240, calls_per_hour: 130}
 """
 from ..queueing.erlang import erlang_c
-from ._common import evidence, queued
+from ._common import evidence, modelled_queues
 
 ID = "queue-service-level"
 SEVERITY = "error"
@@ -47,10 +47,7 @@ DEFAULTS = {"target_s": 180, "min_level": 0.95}
 
 def check(menu, metrics, ctx):
     found = []
-    for node in queued(menu, metrics):
-        q = node.queue
-        if q is None or q.calls_per_hour <= 0:
-            continue
+    for node, q in modelled_queues(menu, metrics):
         r = erlang_c(q.calls_per_hour, q.aht_s, q.agents, ctx["target_s"])
         if r["service_level"] < ctx["min_level"]:
             found.append(ctx.finding(menu, node.id, f"only {r['service_level']:.0%} of callers reach a person at "

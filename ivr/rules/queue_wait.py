@@ -1,8 +1,8 @@
 """queue-wait: the expected wait for a person (Erlang C) stays under a limit.
 
 Needs the queue's `agents`, `aht_s` and `calls_per_hour`; a human node
-without them cannot be checked and is reported as a note-level gap only
-when `require_model` is on.
+without them cannot be checked, and is reported as a gap only when the
+option `require_model` is on.
 
 Passing example:
 
@@ -39,7 +39,7 @@ Failing example:
 import math
 
 from ..queueing.erlang import erlang_c
-from ._common import evidence, queued
+from ._common import evidence, modelled_queues, queued
 
 ID = "queue-wait"
 SEVERITY = "error"
@@ -52,13 +52,12 @@ DEFAULTS = {"max_asa_s": 120, "require_model": False}
 
 def check(menu, metrics, ctx):
     found = []
-    for node in queued(menu, metrics):
-        q = node.queue
-        if q is None or q.calls_per_hour <= 0:
-            if ctx["require_model"]:
-                found.append(ctx.finding(menu, node.id, f"queue at {node.id!r} has no agents/aht_s/calls_per_hour "
-                                         "to check the wait against"))
-            continue
+    modelled = modelled_queues(menu, metrics)
+    if ctx["require_model"]:
+        have = {node.id for node, _ in modelled}
+        found += [ctx.finding(menu, node.id, f"queue at {node.id!r} has no agents/aht_s/calls_per_hour to check "
+                              "the wait against") for node in queued(menu, metrics) if node.id not in have]
+    for node, q in modelled:
         r = erlang_c(q.calls_per_hour, q.aht_s, q.agents, 20.0)
         if r["asa_s"] > ctx["max_asa_s"]:
             wait = "for ever (the queue is overloaded)" if math.isinf(r["asa_s"]) else f"{r['asa_s']:.0f} s on average"
