@@ -8,6 +8,7 @@ file (ivr.orders.store).
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -50,7 +51,8 @@ REGION_KEYS = ("region", "area_code", "city", "province")
 
 
 def database_path(config: dict, override: Optional[str] = None) -> str:
-    return str(override or config.get("database") or "ivr.db")
+    """--db flag, else $IVR_DATABASE, else config.yaml `database`."""
+    return str(override or os.environ.get("IVR_DATABASE") or config.get("database") or "ivr.db")
 
 
 def connect(path: str) -> sqlite3.Connection:
