@@ -203,8 +203,10 @@ def path_diff(expected: list[str], actual: list[str]) -> str:
 
 
 def run_scenario(scenario: Scenario, menu: Menu, config: dict,
-                 speech: Optional[Callable[[dict, Menu], tuple[str, float]]] = None) -> ScenarioResult:
-    """Play the scenario's steps on a fresh call and check every expectation."""
+                 speech: Optional[Callable[..., tuple[str, float]]] = None) -> ScenarioResult:
+    """Play the scenario's steps on a fresh call and check every expectation.
+    `speech(said, menu, config, node)` recognises audio/tts steps (default:
+    ivr.flows.speech.recognise_step)."""
     from ..cli.call import describe  # the same transcript lines as `ivr call`
 
     started = time.perf_counter()
