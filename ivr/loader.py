@@ -112,7 +112,7 @@ def _node(node_id: str, raw: MarkedDict, defaults: dict, where: Where) -> Node:
         answer=tidy(raw.get("answer", "")), source=raw.get("source", ""),
         knowledge_base=raw.get("knowledge_base", ""), input_name=raw.get("name", ""),
         input_digits=(digits[0], digits[1]), input_mode=raw.get("mode", "digits"), category=raw.get("category", ""),
-        globals_off=list(raw.get("globals_off", [])), where=where)
+        globals_off=list(raw.get("globals_off", [])), note=raw.get("note", ""), where=where)
 
 
 def build_menu(data: MarkedDict, file: str) -> Menu:

@@ -76,7 +76,7 @@ def check_nodes(menu: Menu) -> list[IvrError]:
         if node.kind == "menu" and not node.options:
             errors.append(IvrError(f"menu node {node.id!r} has no options",
                                    "add options, or make it an announcement", node.where, "no-options"))
-        if node.kind != "menu" and node.options and node.kind != "input":
+        if node.kind not in ("menu", "input", "unknown") and node.options:  # unknown: imported branches
             errors.append(IvrError(f"{node.kind} node {node.id!r} has options, which only menus use",
                                    "make it kind: menu, or remove the options", node.where, "stray-options"))
         if node.knowledge_base and not (Path(menu.source).parent / node.knowledge_base).is_file():
@@ -134,7 +134,7 @@ def successors(menu: Menu, node: Node) -> list[str]:
 
 def _ends(menu: Menu, node: Node) -> bool:
     """The call can end here: a person, a hang-up, or a node whose policy hangs up."""
-    if node.kind in ENDS_CALL:
+    if node.kind in ENDS_CALL or node.kind == "unknown":  # unknown: leaves what the file shows
         return True
     if node.kind in ("self_service", "work_order") and not node.next:
         return True

@@ -67,3 +67,14 @@ def test_freeswitch_phrases_next_to_the_file_or_given(tmp_path):
     assert "prompt: demo ivr main menu" in out.read_text("utf-8")      # only the macro's name to go on
     given = run("import", menu_file, "--phrases", REAL / "freeswitch" / "demo-ivr.xml", "-o", out)
     assert given.exit_code == 0 and "to call the freeswitch conference" in out.read_text("utf-8")
+
+
+def test_imported_yaml_of_every_real_file_loads_back_with_the_same_nodes(tmp_path):
+    from ivr.importers import load_any
+    for source in ["freeswitch/demo_ivr.xml", "twilio/basic_example_ivr.json",
+                   "amazon_connect/acme_main_AUTO.json", "voicexml/jvoicexml_dtmf.vxml"]:
+        out = tmp_path / (Path(source).stem + ".yaml")
+        assert run("import", REAL / source, "-o", out).exit_code == 0, source
+        imported, reloaded = load_any(REAL / source), load_menu(out)
+        assert {n: m.kind for n, m in imported.nodes.items()} == {n: m.kind for n, m in reloaded.nodes.items()}
+        assert [n.note for n in imported.nodes.values()] == [n.note for n in reloaded.nodes.values()]

@@ -218,3 +218,15 @@ def test_all_errors_are_reported_at_once():
 def test_control_character_is_a_clean_error_with_position():
     err = only_error("id: x\ntitle: a\x1fb\n", "yaml-syntax")
     assert (err.where.line, err.where.column) == (2, 9)
+
+
+def test_imported_unknown_nodes_load_back_with_their_note():
+    menu = load_menu_text("""\
+id: imported
+title: Imported
+start: a
+nodes:
+  a: {kind: menu, prompt: Press 1., options: [{key: "1", to: x}], no_input: {then: "@hangup"}, no_match: {then: "@hangup"}}
+  x: {kind: unknown, note: "transfer to external number 5000", options: [{to: a}]}
+""", "menu.yaml")
+    assert menu.nodes["x"].kind == "unknown" and "5000" in menu.nodes["x"].note
