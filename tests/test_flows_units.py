@@ -142,3 +142,18 @@ def test_reaches_kind(tmp_path):
     bad = _run(tmp_path, "steps: [{press: 1}, {press: 4}]\nexpect: {reaches_kind: work_order}\n")[0]
     assert not bad.passed and "never reached a node of this kind" in bad.failures[0]
     assert "self_service" in bad.failures[0]
+
+
+def test_schema_is_valid_and_step_errors_say_what_to_write(tmp_path):
+    import json
+
+    import jsonschema
+
+    from ivr.errors import IvrError
+    schema = json.loads((ROOT / "ivr" / "schema" / "scenario.schema.json").read_text("utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    for body, words in [("steps:\n  - press: 1\n    wait: 3\n", "write one key per step"),
+                        ("steps:\n  - say: {text: hi, tts: hi}\n", "exactly one of them")]:
+        with pytest.raises(IvrError) as err:
+            _run(tmp_path, body)
+        assert words in str(err.value) and ":3:5:" in str(err.value)

@@ -106,9 +106,21 @@ def _check_schema(data: Any, file: str) -> None:
         raise IvrError("a scenario file must be a YAML mapping with `menu` and `steps` (or `scenarios`)",
                        "see docs/flows.md for an example", getattr(data, "where", Where(file, 1, 1)),
                        "not-a-scenario")
-    errors = [_schema_error(best_match([e]), data, file) for e in _validator().iter_errors(data)]
+    errors = [_scenario_error(best_match([e]), data, file) for e in _validator().iter_errors(data)]
     if errors:
         raise MenuError(sorted(errors, key=lambda e: (e.where.line, e.where.column)))
+
+
+def _scenario_error(err: jsonschema.ValidationError, data: Any, file: str) -> IvrError:
+    """The loader's schema message, with fixes that speak of scenarios."""
+    out = _schema_error(err, data, file)
+    path = list(err.absolute_path)
+    if len(path) >= 2 and path[-2] == "steps" and err.validator in ("oneOf", "anyOf"):
+        out.problem = f"step {path[-1] + 1} is not one caller step: {err.instance!r}"
+        out.fix = "write one key per step: press, say, wait, hangup, hear or expect (see docs/flows.md)"
+    elif out.fix.startswith("see the menu format"):
+        out.fix = "see docs/flows.md or ivr/schema/scenario.schema.json"
+    return out
 
 
 def _check_against_menu(scenario: Scenario, menu: Menu, raw: MarkedDict, path: list) -> None:
