@@ -30,7 +30,7 @@ from typing import Optional
 
 import numpy as np
 from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import breadth_first_order, dijkstra
+from scipy.sparse.csgraph import dijkstra
 
 from .config import DEFAULTS
 from .model import Menu, Node
@@ -54,10 +54,18 @@ class Graph:
     kind: np.ndarray          # AUTO / KEY / VOICE / INPUT / POLICY
     ms: np.ndarray            # milliseconds the caller cannot skip on this edge
     wait_ms: np.ndarray = None  # expected queue wait (only on human -> SINK edges)
+    _orders: dict = field(default_factory=dict)
 
     @property
     def n(self) -> int:
         return len(self.ids)
+
+    def order(self, reverse: bool) -> np.ndarray:
+        """Edge numbers sorted by source (or by target when reversed), sorted
+        once: every search's matrix is a masked slice of this order."""
+        if reverse not in self._orders:
+            self._orders[reverse] = np.argsort(self.dst if reverse else self.src, kind="stable")
+        return self._orders[reverse]
 
 
 SPECIAL = {"@back": -1, "@repeat": -3}   # -1: no edge (needs call history); -3: the edge's own source
@@ -298,47 +306,42 @@ def _policy_table(menu: Menu, ids: list[str], rows: np.ndarray, dst: np.ndarray,
     return PolicyTable(ids, rows, code, np.asarray(retries, dtype=np.int64), then)
 
 
-def _matrix(u: np.ndarray, v: np.ndarray, w: np.ndarray, size: int) -> csr_matrix:
-    """A CSR graph built directly (no duplicate summing: csgraph's searches
-    take the cheapest of parallel edges, which a coo->csr conversion would add up)."""
-    order = np.argsort(u, kind="stable")
+def _matrix(g: Graph, keep: Optional[np.ndarray], w: np.ndarray, reverse: bool = False) -> csr_matrix:
+    """The edges `keep` (a mask over all edges; None: all) with per-edge weights
+    `w`, as a CSR graph, forward or reversed. Built directly, not through
+    coo->csr, which would add up parallel edges (the searches take the cheapest)."""
+    size = g.n + 2
+    order = g.order(reverse)
+    sel = order if keep is None else order[keep[order]]
+    u, v = (g.dst, g.src) if reverse else (g.src, g.dst)
     indptr = np.zeros(size + 1, dtype=np.int64)
-    np.cumsum(np.bincount(u, minlength=size), out=indptr[1:])
-    return csr_matrix((w[order].astype(float), v[order], indptr), shape=(size, size))
+    np.cumsum(np.bincount(u[sel], minlength=size), out=indptr[1:])
+    return csr_matrix((w[sel].astype(float), v[sel], indptr), shape=(size, size))
 
 
 def _steps_to_human(g: Graph, keep: np.ndarray) -> np.ndarray:
     """Fewest actions from each node to a human node, over the edges `keep`."""
-    u, v, cost = g.src[keep], g.dst[keep], (g.kind[keep] != AUTO).astype(np.int64)
     # reversed graph: search from the sink backwards along the edges
-    return dijkstra(_matrix(v, u, cost, g.n + 2), indices=g.n + 1)
+    return dijkstra(_matrix(g, keep, g.kind != AUTO, reverse=True), indices=g.n + 1)
 
 
 def _seconds_to_human(g: Graph, keep: np.ndarray, steps: np.ndarray, wait: bool):
     """Unskippable seconds (plus queue wait if `wait`) on the quickest of the
     fewest-action paths, and each node's next node on that path."""
-    u, v, cost = g.src[keep], g.dst[keep], (g.kind[keep] != AUTO).astype(np.int64)
-    ms = g.ms[keep] + (g.wait_ms[keep] if wait else 0)
-    tight = np.isfinite(steps[u]) & (steps[u] == steps[v] + cost)
-    millis, pred = dijkstra(_matrix(v[tight], u[tight], ms[tight], g.n + 2), indices=g.n + 1,
-                            return_predecessors=True)
+    cost = (g.kind != AUTO)
+    tight = keep & np.isfinite(steps[g.src]) & (steps[g.src] == steps[g.dst] + cost)
+    ms = g.ms + g.wait_ms if wait else g.ms
+    millis, pred = dijkstra(_matrix(g, tight, ms, reverse=True), indices=g.n + 1, return_predecessors=True)
     seconds = millis / 1000.0
     seconds[seconds >= 1e9] = INF
     return seconds[:g.n], pred
 
 
-def _reach(g: Graph, starts: np.ndarray, reverse: bool) -> np.ndarray:
-    """Which nodes are reached from `starts` over every edge (or, reversed, reach them)."""
-    size = g.n + 2
-    u, v = (g.dst, g.src) if reverse else (g.src, g.dst)
-    m = csr_matrix((np.ones(u.size, dtype=np.int8), (u, v)), shape=(size + 1, size + 1))
-    root = size  # a virtual root linked to every start
-    extra = csr_matrix((np.ones(starts.size, dtype=np.int8), (np.full(starts.size, root), starts)),
-                       shape=(size + 1, size + 1))
-    order = breadth_first_order(m + extra, root, directed=True, return_predecessors=False)
-    seen = np.zeros(size + 1, dtype=bool)
-    seen[order] = True
-    return seen[:g.n]
+def _reaches(g: Graph, targets: np.ndarray) -> np.ndarray:
+    """Which nodes have some path (over every edge) to one of `targets`."""
+    dist = dijkstra(_matrix(g, None, np.ones(g.src.size), reverse=True), indices=targets,
+                    min_only=True, unweighted=True)
+    return np.isfinite(dist[:g.n])
 
 
 def outcome(menu: Menu, target: str, here: str, hops: int = 50) -> str:
@@ -546,11 +549,11 @@ def compute(menu: Menu, config: Optional[dict] = None) -> Metrics:
                                       if (t := menu.resolve(r.get("to", ""))) in g.index]
     starts_arr = np.asarray(starts, dtype=np.int64)
     # depth over deliberate moves; nodes only silence or errors lead to get that depth instead
-    cost = (g.kind != AUTO).astype(np.int64)
-    fwd = _matrix(g.src[is_action], g.dst[is_action], cost[is_action], n + 2)
-    depth, from_start, _ = dijkstra(fwd, indices=starts_arr, min_only=True, return_predecessors=True)
+    cost = g.kind != AUTO
+    depth, from_start, _ = dijkstra(_matrix(g, is_action, cost), indices=starts_arr, min_only=True,
+                                    return_predecessors=True)
     if not np.isfinite(depth[:n]).all():
-        every, every_pred, _ = dijkstra(_matrix(g.src, g.dst, cost, n + 2), indices=starts_arr,
+        every, every_pred, _ = dijkstra(_matrix(g, None, cost), indices=starts_arr,
                                         min_only=True, return_predecessors=True)
         missing = ~np.isfinite(depth)
         depth[missing], from_start[missing] = every[missing], every_pred[missing]
@@ -559,8 +562,8 @@ def compute(menu: Menu, config: Optional[dict] = None) -> Metrics:
     prompts_before, first = _prompts_before_human(menu, g, starts_arr[:1], facts["has_prompt"])
     return Metrics(menu=menu, graph=g, config=config, steps_key=steps_key, steps_voice=steps_voice,
                    steps=all_steps[:n], time_to_human_s=seconds, listening_s=listening, depth=depth[:n],
-                   reachable=_reach(g, starts_arr, reverse=False),
-                   trapped=~_reach(g, np.flatnonzero(terminal), reverse=True),
+                   reachable=np.isfinite(depth[:n]),   # the fallback search above used every edge
+                   trapped=~_reaches(g, np.flatnonzero(terminal)),
                    dead_end=(out_degree == 0) & ~terminal[:n], from_start=from_start, to_human=to_human,
                    prompts_before_human=prompts_before, first_offer=first, **facts)
 
@@ -569,11 +572,8 @@ def _prompts_before_human(menu: Menu, g: Graph, start: np.ndarray,
                           has_prompt: np.ndarray) -> tuple[Optional[int], Optional[str]]:
     """Fewest prompts a caller hears from the start before one announces a person.
     Nodes are tried in order of that count, so a good menu stops at the first."""
-    keep = g.kind != POLICY
-    u, v = g.src[keep], g.dst[keep]
-    w = np.zeros(u.size, dtype=np.int64)
-    w[u < g.n] = has_prompt[u[u < g.n]]
-    heard = dijkstra(_matrix(u, v, w, g.n + 2), indices=start[0])[:g.n]
+    heard_here = np.append(has_prompt, [False, False])[g.src]   # the virtual nodes say nothing
+    heard = dijkstra(_matrix(g, g.kind != POLICY, heard_here), indices=start[0])[:g.n]
     for i in np.argsort(heard, kind="stable"):
         if not np.isfinite(heard[i]):
             break
