@@ -7,6 +7,7 @@ One state per node, plus `@ringing` (before the call is answered) and
     choose_<i>                   option i of the current node was picked
     cmd_human, cmd_repeat,
     cmd_back, cmd_main_menu      global commands, from every state that has them on
+    back_to_<node>               added when first needed: `back` to where this caller came from
     silence, wrong_input         no_input / no_match: replay while retries last, then the policy
     prompt_done                  an announcement/answer/work order finished: go to `next`
     input_done                   an input node got its digits: go to `next`
@@ -36,6 +37,8 @@ MAX_AUTO_MOVES = 1000  # goto/announcement chains without a caller action
 class Call:
     """A single call through `menu`. Drive it with press/say/wait/hangup."""
 
+    auto_transitions = False  # transitions' to_<state> jumps: n² to declare; benchmarks/engine_calls.py
+
     def __init__(self, menu: Menu, config: Optional[dict] = None, route: Optional[str] = None):
         self.menu = menu
         self.config = config or DEFAULTS
@@ -53,7 +56,7 @@ class Call:
         self._last_node: Optional[str] = None
         self.machine = Machine(model=self, states=self._states(), initial=RINGING,
                                transitions=self._transitions(), send_event=True, queued=True,
-                               auto_transitions=True, ignore_invalid_triggers=False)
+                               auto_transitions=self.auto_transitions, ignore_invalid_triggers=False)
         self.route_used = route
         if route:
             self.trigger(f"route_{route}")
@@ -176,8 +179,14 @@ class Call:
         self.history.append(self.state)
 
     def go_back(self, event: Any) -> None:
+        """`back` goes wherever the caller came from, which only the call knows:
+        its one transition is declared the first time it is needed (declaring
+        every node-to-node jump up front costs n² per call)."""
         target = self.history.pop() if self.history else self.menu.start
-        self.trigger(f"to_{target}")
+        trigger = f"back_to_{target}"
+        if trigger not in self.machine.get_triggers(self.state):
+            self.machine.add_transition(trigger, self.state, target)
+        self.trigger(trigger)
 
     def can_retry_no_input(self, event: Any) -> bool:
         return self.tries["no_input"] < self.menu.nodes[self.state].no_input.retries

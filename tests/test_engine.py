@@ -73,7 +73,8 @@ def test_human_key_works_from_every_node_of_the_hotline(hotline):
         if not node.waits_for_caller():
             continue
         call = Call(hotline)
-        call.trigger(f"to_{node_id}")
+        call.machine.add_transition("jump", "*", node_id)  # test-only shortcut into the node
+        call.jump()
         call.press("0")
         if node.kind == "input":
             call.press("#")
