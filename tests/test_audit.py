@@ -181,3 +181,14 @@ def test_html_report_in_headless_chromium_escapes_every_menu_string(tmp_path):
     # the page is the tree with findings linked to nodes
     assert 'class="tree"' in dom and "human-reachable" in dom and 'href="#m1-n' in dom
     assert "advert_main" in dom
+
+
+def test_benchmark_generator_agrees_with_networkx():
+    """The scale benchmark's own check, at a small size: same steps as networkx, the
+    designed worst case (human command off on some menus: 2 steps), an audit result."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("audit_scale", ROOT / "benchmarks" / "audit_scale.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    row = bench.one_size(3000, with_nx=True)
+    assert row["same_answer"] and row["nodes"] == 3000 and row["max_steps_to_human"] == 2
