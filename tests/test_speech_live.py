@@ -64,7 +64,12 @@ def caller_says(samples, delay_s=0.5):
     import sounddevice as sd
     audio = np.concatenate([np.zeros(int(delay_s * RATE), np.float32), samples,
                             np.zeros(RATE, np.float32)])
-    thread = threading.Thread(target=lambda: (sd.play(audio, RATE), sd.wait()))
+
+    def speak():  # its own stream: sd.play() would share (and stop) the module's global one
+        with sd.OutputStream(samplerate=RATE, channels=1, dtype="float32") as out:
+            out.write(audio.reshape(-1, 1))
+
+    thread = threading.Thread(target=speak)
     thread.start()
     return thread
 
@@ -107,3 +112,30 @@ def test_silence_is_no_input(pulse):
 
 def test_play_reaches_the_device(pulse):
     play(tts.synthesize("goodbye", "en"))       # raises on any device error
+
+
+def test_live_voice_call_reaches_a_person(pulse, tmp_path):
+    """`ivr call --voice` end to end: the prompt is spoken to the speaker, the
+    caller answers into the microphone, the call is routed."""
+    from ivr.engine import Call
+    from ivr.loader import load_menu
+    from ivr.speech.calls import voice_call
+
+    menu_file = tmp_path / "menu.yaml"
+    menu_file.write_text(
+        "id: t\ntitle: t\nlanguage: en\nstart: main\n"
+        "commands:\n  human: {key: '0', say: [agent], to: agent}\n"
+        "nodes:\n"
+        "  main: {kind: menu, prompt: 'Say billing or agent.', timeout_s: 6,\n"
+        "         options: [{key: '1', say: [billing], to: bill}]}\n"
+        "  bill: {kind: hangup, prompt: 'Bye.'}\n"
+        "  agent: {kind: human, prompt: 'Connecting.'}\n", encoding="utf-8")
+    menu = load_menu(menu_file)
+    config = {"speech": {"min_confidence": 0.5}, "tts": {"cache_dir": str(tmp_path)}}
+    prompt_s = tts.duration("Say billing or agent.", "en", config)
+    caller = caller_says(tts.synthesize("agent", "en"), delay_s=prompt_s + 1.0)
+    call = Call(menu, config)
+    turns = voice_call(call, SphinxRecognizer(), config)
+    caller.join()
+    assert call.ended and call.node == "agent"
+    assert turns[-1]["heard"] == "agent"

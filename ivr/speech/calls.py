@@ -10,7 +10,7 @@ from typing import Callable, Optional
 from ..engine import Call
 from ..matching import tidy
 from .audio import load_audio
-from .recognizer import Recognizer, get_recognizer
+from .recognizer import Recognition, Recognizer, get_recognizer
 from .vocabulary import vocabulary
 
 DTMF = set("0123456789*#")
@@ -25,6 +25,22 @@ def _constraints(call: Call) -> tuple[Optional[list[str]], bool]:
     return vocabulary(call.menu, call.node), node.kind == "input"
 
 
+def _apply(call: Call, record: dict, result: Optional[Recognition],
+           report: Callable[[dict], None]) -> dict:
+    """Feed one recognised turn to the call (None = silence), then report it."""
+    if "pressed" in record:
+        pass                      # keys were pressed already
+    elif result is None:
+        call.wait(call.menu.nodes[call.node].timeout_s)
+        record.update(heard=None)
+    else:
+        record.update(heard=result.text, confidence=result.confidence, engine=result.engine)
+        call.say(result.text, result.confidence)  # nothing heard: confidence 0 -> no-match
+    record["now_at"] = call.node
+    report(record)
+    return record
+
+
 def audio_turns(call: Call, turns: list[str], recognizer: Recognizer,
                 report: Callable[[dict], None] = lambda turn: None) -> list[dict]:
     """Each turn is a WAV/FLAC file the caller says, or DTMF keys (e.g. `1`,
@@ -34,17 +50,14 @@ def audio_turns(call: Call, turns: list[str], recognizer: Recognizer,
         if call.ended:
             break
         record = {"node": call.node, "input": turn}
+        result = None
         if not Path(turn).exists() and turn and set(turn) <= DTMF:
             call.press(turn)
             record.update(pressed=turn)
         else:
             phrases, sequence = _constraints(call)
             result = recognizer.recognize(load_audio(turn, recognizer.rate), phrases, sequence)
-            record.update(heard=result.text, confidence=result.confidence, engine=result.engine)
-            call.say(result.text, result.confidence)  # nothing heard: confidence 0 -> no-match
-        record["now_at"] = call.node
-        report(record)
-        done.append(record)
+        done.append(_apply(call, record, result, report))
     return done
 
 
@@ -62,19 +75,10 @@ def voice_call(call: Call, recognizer: Recognizer, config: dict, device=None,
         spoken = len(call.events)
         if call.ended:
             break
-        node = call.menu.nodes[call.node]
         phrases, sequence = _constraints(call)
-        result = live.listen(recognizer, phrases, sequence, timeout_s=node.timeout_s, device=device)
-        record = {"node": call.node}
-        if result is None:
-            call.wait(node.timeout_s)
-            record.update(heard=None)
-        else:
-            record.update(heard=result.text, confidence=result.confidence, engine=result.engine)
-            call.say(result.text, result.confidence)  # nothing heard: confidence 0 -> no-match
-        record["now_at"] = call.node
-        report(record)
-        done.append(record)
+        timeout = call.menu.nodes[call.node].timeout_s
+        result = live.listen(recognizer, phrases, sequence, timeout_s=timeout, device=device)
+        done.append(_apply(call, {"node": call.node}, result, report))
     return done
 
 

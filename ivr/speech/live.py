@@ -32,8 +32,8 @@ def play(samples: np.ndarray, rate: int = RATE, device=None) -> None:
     """Play to the speaker and wait until done."""
     sd = _sd()
     try:
-        sd.play(samples, rate, device=device)
-        sd.wait()
+        with sd.OutputStream(samplerate=rate, channels=1, dtype="float32", device=device) as out:
+            out.write(np.ascontiguousarray(samples, dtype=np.float32).reshape(-1, 1))
     except sd.PortAudioError as err:
         raise _device_error(err) from None
 
