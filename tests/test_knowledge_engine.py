@@ -17,7 +17,7 @@ def menu():
 
 def ask(menu, question):
     call = Call(menu, DEFAULTS)
-    call.press("7")
+    call.press("53")  # more services → other questions (the AI seat)
     assert call.node == "ask"
     call.say(question)
     return call

@@ -15,7 +15,7 @@ from ivr.records import connect
 ROOT = Path(__file__).resolve().parents[1]
 HOTLINE = ROOT / "menus" / "12351-hotline.yaml"
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
-WAGE_CALL = "press 1\npress 2\nsay 宏达建筑工程有限公司\npress 010#\npress 13800138000\n"
+WAGE_CALL = "press 1\npress 2\nsay 宏达建筑工程有限公司\npress 010#\n"
 
 
 def run(*args):
@@ -34,7 +34,7 @@ def test_scripted_wage_call_creates_an_order_that_walks_every_state(tmp_path):
     assert order["category"] == "wage_arrears" and order["state"] == "reported"
     assert order["union_name"].startswith("北京市总工会")          # area code 010
     assert order["facts"]["employer"] == "宏达建筑工程有限公司"
-    assert order["facts"]["phone"] == "13800138000"
+    assert order["facts"]["area_code"] == "010"
     # an illegal jump is refused with a clear message, and changes nothing
     bad = run("orders", "advance", order["id"], "--to", "closed", "--db", db)
     assert bad.exit_code == 2

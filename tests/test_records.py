@@ -26,7 +26,7 @@ from ivr.records import capture
 db, menu = sys.argv[1], load_menu(sys.argv[2])
 def wage_call():
     call = Call(menu, DEFAULTS)
-    call.press("12"); call.say("宏达建筑"); call.press("010#"); call.press("13800138000")
+    call.press("12"); call.say("宏达建筑"); call.press("010#")
     return call.to_dict()
 
 for _ in range(5):
