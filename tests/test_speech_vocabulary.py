@@ -1,0 +1,30 @@
+"""What the recogniser is constrained to at each node."""
+from pathlib import Path
+
+from ivr.loader import load_menu
+from ivr.model import Command, Menu, Node, Option
+from ivr.speech import vocabulary
+
+MENUS = Path(__file__).resolve().parents[1] / "menus"
+
+
+def test_menu_node_options_commands_and_its_keys():
+    menu = load_menu(MENUS / "consumer-service.yaml")
+    words = vocabulary(menu, "main")
+    assert {"billing", "pay my bill", "agent", "go back", "main menu"} <= set(words)
+    assert {"one", "two", "three", "four", "zero", "star"} <= set(words)   # keys 1-4, 0 agent, * repeat
+    assert "five" not in words and "nine" not in words                      # no such keys here
+    assert len(words) == len(set(words))
+
+
+def test_input_node_takes_every_digit_and_chinese_menus_chinese_digits():
+    menu = Menu(id="m", title="t", language="zh-CN", start="a", nodes={
+        "a": Node(id="a", kind="input", prompt="请输入", next="b"),
+        "b": Node(id="b", kind="menu", prompt="p", options=[Option(target="a", key="1", phrases=["工资"])],
+                  globals_off=["human"]),
+        "c": Node(id="c", kind="input", prompt="name", next="b", input_mode="speech")},
+        commands={"human": Command(name="human", key="0", phrases=["转人工"], target="a")})
+    assert {"零", "一", "九", "转人工"} <= set(vocabulary(menu, "a"))
+    assert "one" not in vocabulary(menu, "a")
+    assert vocabulary(menu, "b") == ["工资", "一", "幺"]       # human is off at b
+    assert vocabulary(menu, "c") is None                      # free speech: no grammar
