@@ -8,28 +8,16 @@ import click
 
 from ..config import load_config
 from ..engine import Call
-from ..script import parse_script, run_script, run_step, Step
+from ..script import parse_script, run_script, run_step
 from ..sources import open_menu
 from ..model import Where
 from ..errors import IvrError
+from ..transcript import describe
 from ..speech.calls import speech_call
 from ..speech.tts import enable_timing as enable_tts_timing
 from ..records import database_path
 from ..records.capture import describe_saved, save_call
 from .common import format_option, print_json, user_errors
-
-
-def describe(event: dict) -> str:
-    """One line of a call transcript for people."""
-    t, kind, node = event["t"], event["type"], event["node"]
-    head = f"[{t:7.1f}s] {node:<16}"
-    if kind == "enter":
-        tag = "advert" if event.get("advert") else event["kind"]
-        return f"{head} ({tag}, {event['prompt_s']}s) {event['prompt']}"
-    if kind == "end":
-        return f"{head} == call ended: {event['outcome']} ({event['kind']})"
-    detail = {k: v for k, v in event.items() if k not in ("t", "type", "node")}
-    return f"{head} {kind}: {detail}"
 
 
 def _interactive(call: Call) -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
 from ..config import load_config
+from ..transcript import describe
 from ..engine import Call
 from ..errors import IvrError
 from ..matching import normalise
@@ -207,7 +208,6 @@ def run_scenario(scenario: Scenario, menu: Menu, config: dict,
     """Play the scenario's steps on a fresh call and check every expectation.
     `speech(said, menu, config, node)` recognises audio/tts steps (default:
     ivr.flows.speech.recognise_step)."""
-    from ..cli.call import describe  # the same transcript lines as `ivr call`
 
     started = time.perf_counter()
     call = TracedCall(menu, config, route=scenario.route)

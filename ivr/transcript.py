@@ -1,0 +1,15 @@
+"""Call events as transcript lines for people (`ivr call`, `ivr test` failures)."""
+from __future__ import annotations
+
+
+def describe(event: dict) -> str:
+    """One line of a call transcript for people."""
+    t, kind, node = event["t"], event["type"], event["node"]
+    head = f"[{t:7.1f}s] {node:<16}"
+    if kind == "enter":
+        tag = "advert" if event.get("advert") else event["kind"]
+        return f"{head} ({tag}, {event['prompt_s']}s) {event['prompt']}"
+    if kind == "end":
+        return f"{head} == call ended: {event['outcome']} ({event['kind']})"
+    detail = {k: v for k, v in event.items() if k not in ("t", "type", "node")}
+    return f"{head} {kind}: {detail}"
