@@ -71,3 +71,14 @@ def test_keys_and_recorded_speech_mix(said):
     turns = call["speech_turns"]
     assert [t["now_at"] for t in turns] == ["main", "billing", "agent"]
     assert turns[2]["pressed"] == "0"
+
+
+def test_models_download_refuses_a_wrong_archive(tmp_path):
+    config = tmp_path / "config.yaml"
+    config.write_text(f"speech:\n  models_dir: {tmp_path / 'models'}\n", encoding="utf-8")
+    fake = tmp_path / "fake.zip"
+    fake.write_bytes(b"PK\x05\x06" + b"\x00" * 18)        # an empty zip, not the official archive
+    result = run("models", "download", "vosk-model-small-en-us-0.15", "--from", str(fake),
+                 "--config", str(config))
+    assert result.exit_code == 2 and "expected 41205931" in result.output
+    assert list((tmp_path / "models").iterdir()) == []

@@ -86,7 +86,8 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _fetch(url: str, target: Path, size: Optional[int], report: Callable[[int, Optional[int]], None]) -> None:
+def _fetch(name: str, url: str, target: Path, size: Optional[int],
+           report: Callable[[int, Optional[int]], None]) -> None:
     try:
         with urllib.request.urlopen(url, timeout=30) as response, open(target, "wb") as out:
             total = int(response.headers.get("Content-Length") or 0) or size
@@ -102,7 +103,7 @@ def _fetch(url: str, target: Path, size: Optional[int], report: Callable[[int, O
         reason = getattr(err, "reason", err)
         raise IvrError(f"could not download {url} ({reason})",
                        "check the network; offline, fetch the zip elsewhere and run "
-                       "`ivr models download NAME --from FILE.zip`", code="download-failed") from None
+                       f"`ivr models download {name} --from FILE.zip`", code="download-failed") from None
 
 
 def _unpack(archive: Path, dest: Path, name: str, stamp: dict) -> Path:
@@ -158,7 +159,7 @@ def download(name: str, config: Optional[dict] = None, url: Optional[str] = None
                 raise IvrError(f"{source} not found", "give the path of the downloaded zip")
             shutil.copyfile(source, part)
         else:
-            _fetch(url or entry["url"], part, entry.get("size"), report)
+            _fetch(name, url or entry["url"], part, entry.get("size"), report)
         size, digest = part.stat().st_size, _sha256(part)
         if entry.get("size") and size != entry["size"]:
             raise IvrError(f"{name}: got {size} bytes, expected {entry['size']} (incomplete download?)",
