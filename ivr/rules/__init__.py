@@ -138,14 +138,18 @@ def load_pack(name: str) -> dict:
     return data
 
 
+def speaks(menu: Menu, languages: list) -> bool:
+    """Is the menu spoken in one of `languages` (by primary subtag; empty: every menu)?"""
+    if not languages:
+        return True
+    spoken = {lang.split("-")[0].lower() for lang in [menu.language, *menu.languages]}
+    return bool(spoken & {lang.lower() for lang in languages})
+
+
 def pack_applies(pack: dict, menu: Menu) -> bool:
     """A pack may be scoped to menus in some languages (a jurisdiction proxy:
     China's carrier-hotline rules for Chinese menus)."""
-    scope = pack.get("languages")
-    if not scope:
-        return True
-    spoken = {lang.split("-")[0].lower() for lang in [menu.language, *menu.languages]}
-    return bool(spoken & {s.lower() for s in scope})
+    return speaks(menu, pack.get("languages") or [])
 
 
 def contexts(pack: dict) -> list[Context]:
@@ -164,16 +168,6 @@ def run_rule(rule: ModuleType, menu: Menu, metrics: Any, options: Optional[dict]
     """One rule with its defaults overlaid by `options`."""
     ctx = Context(rule, {**rule.DEFAULTS, **(options or {})}, rule.SEVERITY, dict(rule.CITATION), pack)
     return rule.check(menu, metrics, ctx)
-
-
-def limited(found: list[Finding], limit: int) -> list[Finding]:
-    """At most `limit` findings of one rule; the last says how many more there are."""
-    if limit and len(found) > limit:
-        extra = len(found) - limit
-        found = found[:limit]
-        found[-1].message += f" (and {extra} more node(s) like this)"
-        found[-1].evidence["more"] = extra
-    return found
 
 
 def example_menu(text: str, file: str = "<example>") -> Menu:

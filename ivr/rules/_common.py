@@ -42,14 +42,6 @@ def queued(menu: Menu, metrics: Metrics) -> list[Node]:
     return [menu.nodes[metrics.graph.ids[i]] for i in metrics.humans if metrics.reachable[i]]
 
 
-def applies(menu: Menu, languages: list) -> bool:
-    """A rule scoped to menus spoken in `languages` (empty: every menu)."""
-    if not languages:
-        return True
-    spoken = {lang.split("-")[0].lower() for lang in [menu.language, *menu.languages]}
-    return bool(spoken & {lang.lower() for lang in languages})
-
-
 def modelled_queues(menu: Menu, metrics: Metrics) -> list:
     """(node, queue) for reachable human nodes whose queue has an arrival rate to model."""
     return [(node, node.queue) for node in queued(menu, metrics)

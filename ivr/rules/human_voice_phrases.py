@@ -36,7 +36,7 @@ Failing example:
       agent: {kind: human, prompt: 正在为您转接人工。}
 """
 from ..matching import contains_phrase, normalise
-from ._common import applies
+from . import speaks
 
 ID = "human-voice-phrases"
 SEVERITY = "error"
@@ -50,7 +50,7 @@ DEFAULTS = {"phrases": ["转人工", "人工", "人工服务"], "languages": ["z
 
 
 def check(menu, metrics, ctx):
-    if not applies(menu, ctx["languages"]):
+    if not speaks(menu, ctx["languages"]):
         return []
     cmd = menu.commands.get("human")
     known = [normalise(p) for p in (cmd.phrases if cmd else [])]
