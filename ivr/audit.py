@@ -78,8 +78,17 @@ def load(path: str, config: Optional[dict] = None) -> Menu:
     return open_menu(path, config=config)
 
 
+def use_tts_timing(config: dict) -> None:
+    """With `tts: {enabled: true}` in config.yaml, prompt seconds are measured
+    from synthesised speech (cached) instead of estimated from the text."""
+    if config.get("tts", {}).get("enabled"):
+        from .speech.tts import enable_timing   # imported only then: the speech stack is heavy
+        enable_timing(config)
+
+
 def _audit_file(args: tuple) -> dict:
     path, packs, config, nodes, suggestions = args
+    use_tts_timing(config)   # a worker process starts without the hook
     try:
         return audit_menu(load(path, config), packs, config).to_dict(nodes=nodes, suggestions=suggestions)
     except IvrError as err:

@@ -192,3 +192,23 @@ def test_benchmark_generator_agrees_with_networkx():
     spec.loader.exec_module(bench)
     row = bench.one_size(3000, with_nx=True)
     assert row["same_answer"] and row["nodes"] == 3000 and row["max_steps_to_human"] == 2
+
+
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng not installed (scripts/setup.sh installs it)")
+def test_tts_measured_prompt_seconds_replace_the_estimate(tmp_path):
+    import copy
+    from ivr import timing
+    from ivr.speech.tts import enable_timing
+    path = [str(MENUS / "consumer-service.yaml")]
+    estimated = audit_files(path, ["ivr-core"], DEFAULTS)[0]["metrics"]["per_node"]["agent"]
+    config = copy.deepcopy(DEFAULTS)
+    config["tts"].update(enabled=True, cache_dir=str(tmp_path))
+    try:
+        measured = audit_files(path, ["ivr-core"], config)[0]["metrics"]["per_node"]["agent"]
+        assert timing.measured_duration is not None
+    finally:
+        enable_timing(DEFAULTS)   # tts off: the hook is removed again
+    assert timing.measured_duration is None
+    # the transfer prompt, synthesised, is not the word-count estimate
+    assert measured["listening_to_human_s"] > 0
+    assert measured["listening_to_human_s"] != estimated["listening_to_human_s"]
