@@ -46,6 +46,7 @@ class Finding:
     citation: dict
     evidence: dict = field(default_factory=dict)   # caller's path, seconds, figures
     pack: str = ""
+    why: str = ""                                  # the rule's rationale
     where: Where = field(default_factory=Where)
 
     def to_dict(self) -> dict:
@@ -71,7 +72,7 @@ class Context:
                 fix: str = "") -> Finding:
         where = menu.nodes[node].where if node in menu.nodes else menu.where
         return Finding(self.rule.ID, self.severity, node, message, fix or self.rule.FIX, self.citation,
-                       evidence or {}, self.pack, where)
+                       evidence or {}, self.pack, self.rule.RATIONALE, where)
 
 
 @lru_cache(maxsize=None)
