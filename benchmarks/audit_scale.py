@@ -69,7 +69,7 @@ def generate(n: int) -> Menu:
 def one_size(n: int, with_nx: bool) -> dict:
     import numpy as np
     from ivr.audit import audit_menu
-    from ivr.metrics import KEY, POLICY, _steps_to_human, build_graph, compute
+    from ivr.metrics import POLICY, _steps_to_human, build_graph, compute
     from ivr.config import DEFAULTS
 
     t = time.perf_counter()

@@ -466,7 +466,7 @@ class Metrics:
         return float(chosen.max()) if chosen.size else None
 
     def summary(self) -> dict:
-        live = self.reachable & ~self._ends()
+        live = self.reachable & ~self.ends
         return {
             "nodes": self.graph.n,
             "depth": _num(self._max(self.depth, self.reachable)),
@@ -491,9 +491,6 @@ class Metrics:
     def _ids(self, mask: np.ndarray, limit: int = 1000) -> list[str]:
         """Node ids where `mask` holds (at most `limit`: huge menus stay readable)."""
         return [self.graph.ids[i] for i in np.flatnonzero(mask)[:limit]]
-
-    def _ends(self) -> np.ndarray:
-        return self.ends
 
     def per_node(self) -> dict:
         out = {}
