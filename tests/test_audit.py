@@ -196,19 +196,20 @@ def test_benchmark_generator_agrees_with_networkx():
 
 @pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng not installed (scripts/setup.sh installs it)")
 def test_tts_measured_prompt_seconds_replace_the_estimate(tmp_path):
-    import copy
-    from ivr import timing
-    from ivr.speech.tts import enable_timing
-    path = [str(MENUS / "consumer-service.yaml")]
-    estimated = audit_files(path, ["ivr-core"], DEFAULTS)[0]["metrics"]["per_node"]["agent"]
-    config = copy.deepcopy(DEFAULTS)
-    config["tts"].update(enabled=True, cache_dir=str(tmp_path))
-    try:
-        measured = audit_files(path, ["ivr-core"], config)[0]["metrics"]["per_node"]["agent"]
-        assert timing.measured_duration is not None
-    finally:
-        enable_timing(DEFAULTS)   # tts off: the hook is removed again
-    assert timing.measured_duration is None
-    # the transfer prompt, synthesised, is not the word-count estimate
-    assert measured["listening_to_human_s"] > 0
-    assert measured["listening_to_human_s"] != estimated["listening_to_human_s"]
+    """With tts.enabled the transfer prompt's seconds come from synthesised speech.
+    Run as a separate `ivr audit` process: speech synthesis leaves threads behind
+    that must not leak into this test process (later tests fork)."""
+    import sys
+    config = tmp_path / "tts-on.yaml"   # not config.yaml: that one is read from the cwd by default
+    config.write_text(f"tts: {{enabled: true, cache_dir: '{tmp_path / 'tts'}'}}\n")
+
+    def listening(*extra):
+        out = subprocess.run([sys.executable, "-c", "from ivr.cli import main; main()", "audit",
+                              str(MENUS / "consumer-service.yaml"), "--rules", "ivr-core", "--format", "json",
+                              *extra], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+        assert out.returncode == 0, out.stderr
+        return json.loads(out.stdout)["metrics"]["per_node"]["agent"]["listening_to_human_s"]
+
+    estimated, measured = listening(), listening("--config", str(config))
+    assert measured > 0 and measured != estimated
+    assert list((tmp_path / "tts").iterdir()), "the measured durations are cached"
