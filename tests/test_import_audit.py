@@ -53,3 +53,16 @@ def test_hotline_vxml_round_trip_audits_the_same():
     a, b = audit_menu(menu, packs), audit_menu(back, packs)
     assert a.metrics.summary() == b.metrics.summary()
     assert sorted((f.rule, f.node) for f in a.findings) == sorted((f.rule, f.node) for f in b.findings)
+
+
+def test_freeswitch_transfers_are_named_not_called_dead_ends():
+    found = _findings("freeswitch/demo_ivr.xml")
+    transfers = {node for rule, node in found if rule == "leaves-menu"}
+    assert transfers == {"demo_ivr_1", "demo_ivr_2", "demo_ivr_3", "demo_ivr_4", "demo_ivr_5"}
+    assert not {node for rule, node in found if rule == "dead-end"} & transfers
+
+
+def test_voicexml_endless_reprompt_is_not_called_zero_retries():
+    result = audit_menu(load_any(REAL / "voicexml" / "jvoicexml_dtmf.vxml"), PACKS)
+    messages = [f.message for f in result.findings if f.rule in ("no-input-outcome", "no-match-outcome")]
+    assert messages and all("for ever" in m and "0 retries" not in m for m in messages)

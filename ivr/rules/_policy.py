@@ -18,13 +18,18 @@ def policy_findings(menu, metrics, ctx, table, event: str) -> list:
         nid = metrics.graph.ids[table.rows[j]]
         got = table[nid]
         bad_outcome = got["outcome"] not in ctx["allowed"]
-        few_retries = got["retries"] < ctx["min_retries"]
+        forever = got["outcome"] == "retry"  # replays without end: a retry count means nothing there
+        few_retries = got["retries"] < ctx["min_retries"] and not forever
         why = []
-        if bad_outcome:
+        if bad_outcome and forever:
+            why.append(f"{event} at {nid!r} {WORDS['retry']}, never reaching a person")
+        elif bad_outcome:
             why.append(f"{event} at {nid!r} {WORDS.get(got['outcome'], got['outcome'])} "
                        f"(after {got['retries']} retr{'y' if got['retries'] == 1 else 'ies'}, then {got['then']!r})")
         if few_retries:
             why.append(f"{event} at {nid!r} gets only {got['retries']} retries (at least {ctx['min_retries']})")
+        if not why:
+            continue
         found.append(ctx.finding(menu, nid, "; ".join(why),
                                  evidence(metrics, nid, event=event, outcome=got["outcome"],
                                           retries=got["retries"], then=got["then"])))
