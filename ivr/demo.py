@@ -48,7 +48,48 @@ def part_reach_human(menus_dir: Path, config: dict) -> None:
                    f" → {result['final_node']} ({result['final_kind']})")
 
 
-PARTS: list[Callable[[Path, dict], None]] = [part_validate, part_reach_human, part_spoken_call]
+def part_audit(menus_dir: Path, config: dict) -> None:
+    from .audit import audit_menu, resolve_packs
+
+    heading("Audit against the rule packs (ivr audit)")
+    packs = resolve_packs(None, config)
+    worst = None
+    for name in MENUS:
+        result = audit_menu(load_menu(menus_dir / name), packs, config)
+        m = result.metrics.to_dict(nodes=False)
+        counts = {s: sum(f.severity == s for f in result.findings) for s in ("error", "warning")}
+        verdict = "pass" if result.passed else "FAIL"
+        key, voice = (m[f"max_steps_to_human_{how}"] for how in ("key", "voice"))
+        click.echo(f"{name:<24} {verdict:<5} {counts['error']:>3} errors {counts['warning']:>3} warnings   "
+                   f"max steps to a person: key {key if key is not None else 'never'}, "
+                   f"voice {voice if voice is not None else 'never'}")
+        if not result.passed:
+            worst = result
+    if worst is not None:
+        click.echo(f"first findings in {worst.menu.id}, one per rule:")
+        seen: set[str] = set()
+        for f in worst.findings:
+            if f.rule in seen or len(seen) == 6:
+                continue
+            seen.add(f.rule)
+            click.echo(f"  [{f.rule}] {f.message}\n      {f.citation['law']} — {f.citation['status']}")
+
+
+def part_simulate(menus_dir: Path, config: dict) -> None:
+    from .queueing.simulate import simulate_menu  # numba compiles on first use
+
+    heading("20 000 simulated callers per menu (seeded, virtual time)")
+    for name in MENUS:
+        r = simulate_menu(load_menu(menus_dir / name), config, 20_000, seed=1)
+        reached = r["reached_human"] / r["calls"]
+        median = r["time_to_human_s"].get("p50")
+        median_text = f"{median:6.1f} s" if median is not None else "     —"
+        click.echo(f"{name:<24} reached a person {reached:6.1%}   median time to a person {median_text}   "
+                   f"hung up in the menu {r['abandonment']['menu'] / r['calls']:6.1%}")
+
+
+PARTS: list[Callable[[Path, dict], None]] = [part_validate, part_reach_human, part_audit, part_simulate,
+                                             part_spoken_call]
 
 
 def run_demo(menus_dir: Path, config: dict) -> None:

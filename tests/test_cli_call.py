@@ -89,3 +89,7 @@ def test_demo_runs_offline_and_shows_the_contrast():
     assert run.returncode == 0, run.stderr
     assert "maze.yaml" in run.stdout and "4 step(s)" in run.stdout
     assert "12351-hotline.yaml" in run.stdout and "1 step(s)" in run.stdout
+    audit = run.stdout[run.stdout.index("== Audit"):]
+    assert "maze.yaml                FAIL" in audit and "voice never" in audit
+    assert audit.count(" pass ") == 2 and "[human-reachable]" in audit
+    assert "simulated callers" in run.stdout
