@@ -11,6 +11,7 @@ import pytest
 
 from ivr.loader import load_menu
 from ivr.metrics import AUTO, POLICY, compute
+from ivr.queueing.erlang import erlang_c
 from ivr.model import Command, Menu, Node, Option, Policy, Queue
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,7 +43,16 @@ def test_maze_metrics():
     assert m.wrong_input["main"]["outcome"] == "restart"
     # 30 s intro + 15 s advert are forced before the first choice; the main prompt cannot be barged in on
     assert m.listening_s[m.node("intro")] >= 45 + m.forced_s[m.node("main")] > 45
-    # 75 calls/h x 420 s on 8 agents is 8.75 Erlangs: the queue is overloaded, the wait unbounded
+    # 75 calls/h x 420 s on 9 agents is 8.75 Erlangs: an Erlang C wait of about 25 minutes on top
+    wait = erlang_c(75, 420, 9, 20)["asa_s"]
+    assert 20 * 60 < wait < 30 * 60 and m.queues["agent"]["stable"]
+    assert m.time_to_human_s[m.node("intro")] == pytest.approx(m.listening_s[m.node("intro")] + wait, abs=0.01)
+
+
+def test_overloaded_queue_means_no_finite_time_to_a_person():
+    menu = load_menu(ROOT / "menus" / "maze.yaml")
+    menu.nodes["agent"].queue.agents = 8  # 8.75 Erlangs on 8 agents: the queue grows without end
+    m = compute(menu)
     assert math.isinf(m.time_to_human_s[m.node("intro")])
     assert not m.queues["agent"]["stable"]
 
