@@ -26,7 +26,7 @@ from transitions import Machine, State
 
 from . import matching
 from .config import DEFAULTS
-from .model import Menu, Node
+from .model import GLOBAL_COMMANDS, TERMINAL_KINDS, Menu, Node
 from .timing import estimate_seconds, prompt_seconds
 
 RINGING, DISCONNECTED = "@ringing", "@disconnected"
@@ -110,7 +110,7 @@ class Call:
         return out
 
     def _command_transitions(self, node: Node) -> list[dict]:
-        if node.kind in ("human", "hangup"):
+        if node.kind in TERMINAL_KINDS:
             return []
         out = []
         if self.menu.command("human", node) and self.menu.resolve("@human"):
@@ -143,8 +143,7 @@ class Call:
         self._last_node = self.state
         self.digits = ""
         seconds = prompt_seconds(node, self.menu.language, self.config)
-        text = node.prompt if node.kind != "self_service" else " ".join(filter(None, [node.prompt, node.answer]))
-        self.log("enter", kind=node.kind, prompt=text, prompt_s=seconds, barge_in=node.barge_in,
+        self.log("enter", kind=node.kind, prompt=node.spoken_text(), prompt_s=seconds, barge_in=node.barge_in,
                  advert=node.advert)
         self.prompt_end = self.clock + seconds
         if node.waits_for_caller():
@@ -228,12 +227,26 @@ class Call:
             else:
                 self._menu_key(node, key)
 
+    def _commands_here(self, node: Node) -> list:
+        """The global commands that have a transition from the current state."""
+        triggers = set(self.machine.get_triggers(self.state))
+        return [cmd for name in GLOBAL_COMMANDS
+                if (cmd := self.menu.command(name, node)) and f"cmd_{name}" in triggers]
+
+    def _command(self, name: str) -> None:
+        self.log("command", command=name)
+        self.trigger(f"cmd_{name}")
+
+    def _store_input(self, node: Node, value: str) -> None:
+        self.collected[node.input_name or node.id] = value
+        self.log("input", name=node.input_name or node.id, value=value)
+        self.history.append(self.state)
+        self.input_done()
+
     def _menu_key(self, node: Node, key: str) -> None:
-        for name in ("human", "repeat", "back", "main_menu"):
-            cmd = self.menu.command(name, node)
-            if cmd and cmd.key == key and f"cmd_{name}" in self.machine.get_triggers(self.state):
-                self.log("command", command=name)
-                self.trigger(f"cmd_{name}")
+        for cmd in self._commands_here(node):
+            if cmd.key == key:
+                self._command(cmd.name)
                 return
         for i, opt in enumerate(node.options):
             if opt.key == key:
@@ -259,13 +272,9 @@ class Call:
         entry, self.digits = self.digits, ""
         human = self.menu.command("human", node)
         if human and human.key and entry == human.key and node.input_digits[0] > 1:
-            self.log("command", command="human")
-            self.cmd_human()
+            self._command("human")
         elif node.input_digits[0] <= len(entry) <= node.input_digits[1]:
-            self.collected[node.input_name or node.id] = entry
-            self.log("input", name=node.input_name or node.id, value=entry)
-            self.history.append(self.state)
-            self.input_done()
+            self._store_input(node, entry)
         else:
             self.log("no_match", entry=entry, reason=f"want {node.input_digits[0]}-{node.input_digits[1]} digits")
             self.wrong_input()
@@ -281,18 +290,12 @@ class Call:
             self.log("no_match", text=text, reason="low confidence")
             self.wrong_input()
             return
-        commands = [(c.phrases, name) for name in ("human", "repeat", "back", "main_menu")
-                    if (c := self.menu.command(name, node)) and f"cmd_{name}" in self.machine.get_triggers(self.state)]
-        name = matching.best_match(text, commands)
+        name = matching.best_match(text, [(c.phrases, c.name) for c in self._commands_here(node)])
         if name:
-            self.log("command", command=name)
-            self.trigger(f"cmd_{name}")
+            self._command(name)
             return
         if node.kind == "input" and node.input_mode == "speech":
-            self.collected[node.input_name or node.id] = text
-            self.log("input", name=node.input_name or node.id, value=text)
-            self.history.append(self.state)
-            self.input_done()
+            self._store_input(node, text)
             return
         if node.kind == "self_service":
             self._ask_knowledge_base(node, text)
@@ -350,7 +353,6 @@ class Call:
 
     def hangup(self) -> None:
         if not self.ended:
-            self.clock = max(self.clock, min(self.prompt_end, self.clock))
             self.caller_hangup()
 
     # ---- results -----------------------------------------------------------

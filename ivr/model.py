@@ -112,6 +112,12 @@ class Node:
     note: str = ""                   # importers: what could not be mapped
     where: Where = field(default_factory=Where)
 
+    def spoken_text(self) -> str:
+        """What the caller hears here: the prompt, and a self-service node's answer after it."""
+        if self.kind == "self_service":
+            return " ".join(t for t in (self.prompt, self.answer) if t)
+        return self.prompt or self.answer
+
     def waits_for_caller(self) -> bool:
         """Does the call stop here for the caller (so silence/no-match apply)?"""
         return self.kind in ("menu", "input") or (self.kind == "self_service" and bool(self.knowledge_base))

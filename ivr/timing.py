@@ -33,9 +33,7 @@ def prompt_seconds(node: Node, language: str, config: dict) -> float:
     """The node's prompt length: fixed duration, measured TTS, or estimate."""
     if node.duration_s is not None:
         return float(node.duration_s)
-    text = node.prompt or node.answer
-    if node.kind == "self_service" and node.prompt and node.answer:
-        text = f"{node.prompt} {node.answer}"
+    text = node.spoken_text()
     if measured_duration is not None and text:
         measured: Optional[float] = measured_duration(text, language)
         if measured is not None:

@@ -11,11 +11,10 @@ from typing import Iterator
 
 from .errors import IvrError
 from .matching import normalise
-from .model import SPECIAL_TARGETS, Menu, Node, Where
+from .model import SPECIAL_TARGETS, TERMINAL_KINDS, Menu, Node, Where
 
 NEEDS_NEXT = ("announcement", "input", "goto")
 NEEDS_PROMPT = ("menu", "announcement", "input")
-ENDS_CALL = ("human", "hangup")
 
 
 def _unknown(menu: Menu, target: str, what: str, where: Where) -> IvrError:
@@ -124,7 +123,7 @@ def successors(menu: Menu, node: Node) -> list[str]:
         resolved = menu.resolve(target, node.id)
         if resolved and resolved != node.id:
             out.append(resolved)
-    if node.kind not in ENDS_CALL:
+    if node.kind not in TERMINAL_KINDS:
         for name in ("human", "main_menu"):
             cmd = menu.command(name, node)
             if cmd:
@@ -134,7 +133,7 @@ def successors(menu: Menu, node: Node) -> list[str]:
 
 def _ends(menu: Menu, node: Node) -> bool:
     """The call can end here: a person, a hang-up, or a node whose policy hangs up."""
-    if node.kind in ENDS_CALL or node.kind == "unknown":  # unknown: leaves what the file shows
+    if node.kind in TERMINAL_KINDS or node.kind == "unknown":  # unknown: leaves what the file shows
         return True
     if node.kind in ("self_service", "work_order") and not node.next:
         return True
@@ -155,13 +154,14 @@ def check_reachability(menu: Menu) -> list[IvrError]:
     if menu.start not in menu.nodes:
         return []  # reported by check_targets
     starts = [menu.start] + [t for r in menu.priority_routes if (t := menu.resolve(r["to"])) in menu.nodes]
-    reachable = _reach(starts, lambda nid: successors(menu, menu.nodes[nid]))
+    succ = {nid: successors(menu, node) for nid, node in menu.nodes.items()}
+    reachable = _reach(starts, succ.__getitem__)
     errors = [IvrError(f"node {nid!r} cannot be reached from the start node {menu.start!r}",
                        "link to it from an option or 'next', or delete it", node.where, "unreachable")
               for nid, node in menu.nodes.items() if nid not in reachable]
     preds: dict[str, list[str]] = {nid: [] for nid in menu.nodes}
     for nid in reachable:
-        for nxt in successors(menu, menu.nodes[nid]):
+        for nxt in succ[nid]:
             preds[nxt].append(nid)
     can_end = _reach([n for n in reachable if _ends(menu, menu.nodes[n])], lambda nid: preds[nid])
     for nid in sorted(reachable - can_end):
