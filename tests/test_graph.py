@@ -24,7 +24,7 @@ def _menu(prompt="Press 1 for an agent"):
 
 def test_dot_colours_by_steps_and_labels_edges():
     dot = to_dot(_menu())
-    assert f'"m" [label="m\\n[menu] 1 to person' in dot and colour(1) in dot.split('"m" [')[1].split("\n")[0]
+    assert '"m" [label="m\\n[menu] 1 to person' in dot and colour(1) in dot.split('"m" [')[1].split("\n")[0]
     assert colour(2) in dot.split('"sub" [')[1].split("\n")[0]      # sub -> start -> agent: 2 steps
     assert '"m" -> "a" [label="1 / \\"agent\\""' in dot
     assert 'style=dashed' in dot                                       # silence / wrong-input policies

@@ -2,7 +2,6 @@
 reader of each file finds, and a VoiceXML round trip audits the same."""
 from pathlib import Path
 
-import pytest
 
 from ivr.audit import audit_files, audit_menu, resolve_packs
 from ivr.config import DEFAULTS

@@ -2,7 +2,6 @@
 reads from them (no operator, hang-up after failures, speech only, ...)."""
 from pathlib import Path
 
-import pytest
 
 from ivr.importers import load_any
 from ivr.importers import report as R

@@ -51,7 +51,7 @@ class _Writer:
         if target == "@repeat":
             attrs = {"action": "menu-top"} if top else {"action": "menu-sub", "param": node.id}
         elif target == "@start":
-            attrs = {"action": "menu-top"} if not top else {"action": "menu-top"}
+            attrs = {"action": "menu-top"}
         elif target == "@back":
             attrs = {"action": "menu-back"}
         elif target == "@hangup":

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 
-from ..model import Menu, Node, Policy
+from ..model import Menu, Node
 
 NS = "http://www.w3.org/2001/vxml"
 SPECIAL_EVENTS = {"@repeat": "ivr.repeat", "@back": "ivr.back", "@hangup": "ivr.hangup"}

@@ -42,11 +42,10 @@ def menu_transitions(menu: Menu) -> list[Transition]:
             out.append(Transition(node.id, f"option {i}", opt.target))
         if node.next:
             out.append(Transition(node.id, "next", node.next))
-        if node.waits_for_caller():
-            out.append(Transition(node.id, "no_input", node.no_input.then))
-            out.append(Transition(node.id, "no_match", node.no_match.then))
         if not node.waits_for_caller():
             continue
+        out.append(Transition(node.id, "no_input", node.no_input.then))
+        out.append(Transition(node.id, "no_match", node.no_match.then))
         for name in GLOBAL_COMMANDS:
             cmd = menu.command(name, node)
             if cmd is None or (name == "human" and not menu.resolve("@human")):

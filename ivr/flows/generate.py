@@ -155,12 +155,10 @@ def _summary(call: TracedCall) -> dict:
 
 
 def _extend(menu: Menu, config: dict, path: Path_, trans: Transition,
-            before: Optional[int] = None) -> Optional[tuple[Path_, Seen]]:
+            before: int) -> Optional[tuple[Path_, Seen]]:
     """`path` plus the first candidate action that really fires `trans`;
-    `before` is how many transitions `path` alone fires (computed if None)."""
+    `before` is how many transitions `path` alone fires."""
     node = menu.nodes[trans.node]
-    if before is None:
-        before = len(replay(menu, config, path.route, path.actions)[0].fired)
     for action in candidates(menu, node, trans.label, config):
         call, waits = replay(menu, config, path.route, path.actions + [action])
         if _fires(call, before, trans.node, trans.label):

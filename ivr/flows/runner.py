@@ -14,13 +14,13 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
-from ..config import load_config
 from ..transcript import describe
 from ..engine import Call
 from ..errors import IvrError
 from ..matching import normalise
 from ..model import Menu
-from .scenario import Scenario, Step, load_scenarios
+from ..script import run_step
+from .scenario import Scenario, Step, load_scenarios, scenario_config
 
 DEFAULT_SIMILARITY = 0.8
 
@@ -237,12 +237,8 @@ def _run_step(check: _Checker, step: Step, speech: Optional[Callable]) -> None:
                    f"a live call for `{step.verb}`", f"ended: {call.outcome} at {call.node}")
         return
     check.heard_from = len(call.events)
-    if step.verb == "press":
-        call.press(step.arg, early=step.early)
-    elif step.verb == "wait":
-        call.wait(float(step.arg))
-    elif step.verb == "hangup":
-        call.hangup()
+    if step.verb != "say":
+        run_step(call, step)  # press, wait, hangup: exactly as in `ivr call --script`
     else:
         said = step.arg
         if "text" in said:
@@ -264,7 +260,7 @@ _MENUS: dict = {}  # menus loaded in this process (each worker keeps its own)
 def run_file(file: str) -> tuple[list[ScenarioResult], Menu]:
     """Load one scenario file (input errors raise IvrError) and run it."""
     scenarios, menu = load_scenarios(file, _MENUS)
-    return [run_scenario(s, menu, load_config(s.config_path)) for s in scenarios], menu
+    return [run_scenario(s, menu, scenario_config(s.config_path, _MENUS)) for s in scenarios], menu
 
 
 def _run_file_safely(file: str) -> tuple[tuple[list[ScenarioResult], Optional[Menu]], Optional[str]]:

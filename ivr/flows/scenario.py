@@ -164,6 +164,14 @@ def _check_against_menu(scenario: Scenario, menu: Menu, raw: MarkedDict, path: l
                                _where_of(raw, path + ["steps", i, "say", "audio"], file), "unreadable")
 
 
+def scenario_config(config_path: Optional[str], cache: dict) -> dict:
+    """The config a scenario file names, read once per process (shared by its menu and its calls)."""
+    key = ("config", config_path)
+    if key not in cache:
+        cache[key] = load_config(config_path)
+    return cache[key]
+
+
 def load_scenarios(path: str | Path, cache: Optional[dict] = None) -> tuple[list[Scenario], Menu]:
     """The scenarios in one file, checked against their menu, and the menu.
     `cache` keeps loaded menus across files (reloaded when a file changes)."""
@@ -181,7 +189,7 @@ def load_scenarios(path: str | Path, cache: Optional[dict] = None) -> tuple[list
     stat = Path(menu_path).stat()
     stamp = (menu_path, config_path, stat.st_mtime_ns, stat.st_size)
     if stamp not in cache:
-        cache[stamp] = open_menu(menu_path, config=load_config(config_path))
+        cache[stamp] = open_menu(menu_path, config=scenario_config(config_path, cache))
     menu = cache[stamp]
     if "scenarios" in data:
         entries = [(item, ["scenarios", i], item.get("name")) for i, item in enumerate(data["scenarios"])]

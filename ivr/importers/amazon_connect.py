@@ -106,13 +106,6 @@ class _Flow:
         if self.start not in self.actions:
             raise IvrError(f"StartAction {self.start!r} is not an action of this flow", "re-export the flow",
                            Where(file, 1, 1), "bad-format")
-        attrs = {}
-        for a in self.actions.values():
-            if a.get("Type") == "UpdateFlowAttributes":
-                found = a["Parameters"].get("FlowAttributes")
-                for k, v in (found if isinstance(found, dict) else {}).items():
-                    attrs[k] = v.get("Value") if isinstance(v, dict) else v
-        self.flow_attrs = attrs
         meta = flow.get("Metadata") if isinstance(flow.get("Metadata"), dict) else {}
         self.meta = meta.get("ActionMetadata") if isinstance(meta.get("ActionMetadata"), dict) else {}
         self.nodes: dict[str, Node] = {}

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from ..errors import IvrError
 from ..model import DTMF_KEYS, Menu, Node, Option, Policy, Where
 from . import report as R
-from .common import is_human_destination, join_prompt, number, slug, sound_to_text, transfer_node, unique_id, \
+from .common import join_prompt, number, slug, sound_to_text, transfer_node, unique_id, \
     unknown_node
 from .report import ImportReport
 

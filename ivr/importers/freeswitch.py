@@ -93,8 +93,6 @@ class _Importer:
                 report.add(R.SKIPPED, f"second <menu name={name!r}> ignored (FreeSWITCH uses the first)", m.where)
                 continue
             self.ids[name] = unique_id(slug(name, "menu"), set(self.ids.values()))
-        self.subs = {e.get("param", "").strip() for m in self.menus for e in m.iter("entry")
-                     if e.get("action") == "menu-sub"}
 
     def app(self, node_id: str, param: str, where: Where, menu_id: str) -> str:
         """The target for running dialplan application `param` (`app args`)."""

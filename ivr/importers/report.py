@@ -42,6 +42,3 @@ class ImportReport:
 
     def add(self, status: str, what: str, where: Where | None = None, node: str = "") -> None:
         self.notes.append(ImportNote(status, what, where or Where(self.file), node))
-
-    def count(self, status: str) -> int:
-        return sum(n.status == status for n in self.notes)

@@ -24,8 +24,6 @@ from .common import number, slug, transfer_node, unique_id, unknown_node
 from .report import ImportReport
 from .safe_xml import Element, parse_xml, text_of
 
-LEAVES = ("goto", "disconnect", "exit", "transfer", "submit", "return", "throw")
-
 
 def _duration(value: str | None, default: float) -> float:
     """A VoiceXML time designation ('5s', '500ms') in seconds."""
@@ -95,7 +93,6 @@ class _Doc:
             taken.add(self.ids[id(d)])
         self.by_name = {d.get("id"): self.ids[id(d)] for d in self.dialogs if d.get("id")}
         self.timeout = _duration(self._property(root, "timeout"), 5.0)
-        self.pending: list[tuple[str, Where]] = []   # targets to check at the end
 
     def _hints(self) -> dict[str, dict]:
         hints = {}
