@@ -33,7 +33,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from .config import DEFAULTS
-from .model import Menu, Node
+from .model import TERMINAL_KINDS, Menu, Node
 from .queueing.erlang import erlang_c
 from .timing import prompt_seconds
 
@@ -178,6 +178,8 @@ def build_graph(menu: Menu, config: dict) -> tuple[Graph, dict]:
                 add_k(AUTO)
             elif k != "goto":
                 ends_at(i)
+        elif k == "unknown":
+            ends_at(i)  # the call leaves what the file shows (an importer's note says where)
         elif k == "input":
             inputs(i)
             add_s(i)
@@ -388,11 +390,12 @@ def mentions(prompt: str, key: Optional[str], phrases: list[str], label: str = "
     return any(p and p.casefold() in text for p in [*phrases, label])
 
 
-def offers_human(menu: Menu, node: Node) -> bool:
-    """The node's prompt announces a one-action way to a person."""
-    if node.kind in ("human", "hangup") or not node.prompt:
+def offers_human(menu: Menu, node: Node, humans: Optional[set] = None) -> bool:
+    """The node's prompt announces a one-action way to a person. `humans`:
+    the human node ids, when the caller asks about many nodes."""
+    if node.kind in TERMINAL_KINDS or not node.prompt:
         return False
-    humans = set(menu.human_nodes())
+    humans = set(menu.human_nodes()) if humans is None else humans
     for opt in node.options:
         if menu.resolve(opt.target, node.id) in humans and mentions(node.prompt, opt.key, opt.phrases, opt.label):
             return True
@@ -571,10 +574,11 @@ def _prompts_before_human(menu: Menu, g: Graph, start: np.ndarray,
     Nodes are tried in order of that count, so a good menu stops at the first."""
     heard_here = np.append(has_prompt, [False, False])[g.src]   # the virtual nodes say nothing
     heard = dijkstra(_matrix(g, g.kind != POLICY, heard_here), indices=start[0])[:g.n]
+    humans = set(menu.human_nodes())  # once: asking per node made this quadratic
     for i in np.argsort(heard, kind="stable"):
         if not np.isfinite(heard[i]):
             break
         node = menu.nodes[g.ids[i]]
-        if offers_human(menu, node):
+        if offers_human(menu, node, humans):
             return int(heard[i]), node.id
     return None, None

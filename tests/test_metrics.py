@@ -141,3 +141,17 @@ def test_degenerate_menus_audit_cleanly():
     only_queue = menu_of([Node("h", "human", prompt="hi")], start="h")
     a = audit_menu(only_queue, packs)
     assert a.metrics.summary()["depth"] == 0 and a.to_dict()["metrics"]["per_node"]["h"]["steps_to_human"] == 0
+
+
+def test_an_imported_transfer_is_an_end_not_a_loop_or_dead_end():
+    from ivr.loader import load_menu_text
+    menu = load_menu_text("""\
+id: out
+title: Transfers out
+start: intro
+nodes:
+  intro: {kind: announcement, prompt: Hello., next: xfer}
+  xfer: {kind: unknown, note: "transfer to external number 9196"}
+""", "out.yaml")
+    m = compute(menu)
+    assert m.to_dict(nodes=False)["loops_without_exit"] == [] and m.to_dict(nodes=False)["dead_ends"] == []

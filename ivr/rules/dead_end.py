@@ -44,6 +44,5 @@ DEFAULTS = {"limit": 25}
 
 def check(menu, metrics, ctx):
     ids = [metrics.graph.ids[i] for i in np.flatnonzero(metrics.dead_end & metrics.reachable)]
-    ids = [nid for nid in ids if menu.nodes[nid].kind != "unknown"]  # leaves-menu speaks of those
     return [ctx.finding(menu, nid, f"{nid!r} leads nowhere: the caller is left in silence",
                         evidence(metrics, nid)) for nid in ids[:ctx["limit"]]]
