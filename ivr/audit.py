@@ -15,6 +15,7 @@ from .errors import IvrError
 from .metrics import Metrics, compute
 from .model import Menu
 from .rules import Finding, contexts, load_pack, pack_applies
+from .sources import open_menu
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "note": 2}
 
@@ -72,12 +73,6 @@ def audit_menu(menu: Menu, packs: list[str], config: Optional[dict] = None) -> A
     return Audit(menu, metrics, findings, applied, skipped)
 
 
-def load(path: str, config: Optional[dict] = None) -> Menu:
-    """Any supported menu file (YAML, FreeSWITCH, VoiceXML, Twilio, Connect, ...)."""
-    from .sources import open_menu
-    return open_menu(path, config=config)
-
-
 def use_tts_timing(config: dict) -> None:
     """With `tts: {enabled: true}` in config.yaml, prompt seconds are measured
     from synthesised speech (cached) instead of estimated from the text."""
@@ -90,7 +85,7 @@ def _audit_file(args: tuple) -> dict:
     path, packs, config, nodes, suggestions = args
     use_tts_timing(config)   # a worker process starts without the hook
     try:
-        return audit_menu(load(path, config), packs, config).to_dict(nodes=nodes, suggestions=suggestions)
+        return audit_menu(open_menu(path, config=config), packs, config).to_dict(nodes=nodes, suggestions=suggestions)
     except IvrError as err:
         return {"source": path, "error": str(err), "errors": [e.to_dict() for e in getattr(err, "errors", [err])]}
 

@@ -285,7 +285,7 @@ def build_graph(menu: Menu, config: dict) -> tuple[Graph, dict]:
     facts = {"forced_s": forced, "prompt_s": prompt_s, "options": options, "speech_only": speech_only,
              "is_menu": mask("menus"), "is_input": mask("inputs"), "has_prompt": mask("prompted"),
              "adverts": arr("adverts"), "terminal": terminal, "humans": h, "ends": ends, "queues": queues,
-             "globals_off": globals_off, "seconds_cache": cache,
+             "globals_off": globals_off,
              "silence": _policy_table(menu, ids, choice_rows, policy_dst[0::2], lists["in_then"],
                                       lists["in_retries"]),
              "wrong_input": _policy_table(menu, ids, choice_rows, policy_dst[1::2], lists["match_then"],
@@ -435,11 +435,6 @@ class Metrics:
     globals_off: dict            # command name -> node indices where it is off
     silence: PolicyTable         # node id -> {"retries", "then", "outcome"}
     wrong_input: PolicyTable
-    seconds_cache: dict = field(default_factory=dict)
-
-    def seconds(self, node: Node) -> float:
-        """A node's prompt length (cached by text: generated menus repeat prompts)."""
-        return _seconds(self.menu, self.config, self.seconds_cache, node)
 
     def node(self, nid: str) -> int:
         return self.graph.index[nid]

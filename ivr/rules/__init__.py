@@ -65,9 +65,6 @@ class Context:
     def __getitem__(self, name: str) -> Any:
         return self.options[name]
 
-    def get(self, name: str, default: Any = None) -> Any:
-        return self.options.get(name, default)
-
     def finding(self, menu: Menu, node: Optional[str], message: str, evidence: Optional[dict] = None,
                 fix: str = "") -> Finding:
         where = menu.nodes[node].where if node in menu.nodes else menu.where

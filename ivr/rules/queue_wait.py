@@ -38,7 +38,6 @@ Failing example:
 """
 import math
 
-from ..queueing.erlang import erlang_c
 from ._common import evidence, modelled_queues, queued
 
 ID = "queue-wait"
@@ -58,7 +57,7 @@ def check(menu, metrics, ctx):
         found += [ctx.finding(menu, node.id, f"queue at {node.id!r} has no agents/aht_s/calls_per_hour to check "
                               "the wait against") for node in queued(menu, metrics) if node.id not in have]
     for node, q in modelled:
-        r = erlang_c(q.calls_per_hour, q.aht_s, q.agents, 20.0)
+        r = metrics.queues[node.id]  # Erlang C at 20 s, computed once by the metrics
         if r["asa_s"] > ctx["max_asa_s"]:
             wait = "for ever (the queue is overloaded)" if math.isinf(r["asa_s"]) else f"{r['asa_s']:.0f} s on average"
             found.append(ctx.finding(menu, node.id, f"callers wait {wait} for a person at {node.id!r} "

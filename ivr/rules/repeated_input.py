@@ -61,7 +61,8 @@ def check(menu, metrics, ctx):
         if len(nodes) < 2:
             continue
         for first in nodes:
-            again = [n for n in nodes if n != first and n in _later(menu, first)]
+            later = _later(menu, first)  # one search per node, not one per pair
+            again = [n for n in nodes if n != first and n in later]
             if again:
                 found.append(ctx.finding(menu, again[0], f"{name!r} is asked for at {first!r} and again at "
                                          f"{again[0]!r} on the same call", {"nodes": [first, *again]}))
