@@ -40,18 +40,21 @@ def edges(menu: Menu) -> list[tuple[str, str, str, str]]:
 
     for node in menu.nodes.values():
         for o in node.options:
-            label = " / ".join(x for x in [o.key or "", ", ".join(f'"{p}"' for p in o.phrases)] if x) or o.label
-            out.append((node.id, to(o.target, node.id), label, "solid"))
+            out.append((node.id, to(o.target, node.id), _choice_label(o.key, o.phrases) or o.label, "solid"))
         if node.next:
             out.append((node.id, to(node.next, node.id), "any input" if node.kind == "input" else "", "solid"))
-        if node.kind in ("menu", "input"):
+        if node.waits_for_caller():
             for what, p in (("silence", node.no_input), ("wrong", node.no_match)):
                 out.append((node.id, to(p.then, node.id), f"{what} ×{p.retries + 1}", "dashed"))
-    for name, cmd in menu.commands.items():
-        if name == "human" and (target := menu.resolve("@human")):
-            label = " / ".join(x for x in [cmd.key or "", ", ".join(f'"{p}"' for p in cmd.phrases)] if x)
-            out.append(("__any__", target, f"anywhere: {label}", "dotted"))
+    cmd = menu.commands.get("human")
+    if cmd and (target := menu.resolve("@human")):
+        out.append(("__any__", target, f"anywhere: {_choice_label(cmd.key, cmd.phrases)}", "dotted"))
     return out
+
+
+def _choice_label(key, phrases) -> str:
+    """An edge label: the key and the quoted phrases."""
+    return " / ".join(x for x in [key or "", ", ".join(f'"{p}"' for p in phrases)] if x)
 
 
 def _steps(menu: Menu) -> dict[str, float]:
@@ -80,11 +83,12 @@ def to_dot(menu: Menu) -> str:
             label += "\\n" + _short(node.prompt).replace("\\", "\\\\").replace('"', '\\"')
         lines.append(f'  {_q(nid)} [label="{label}", shape={SHAPES.get(node.kind, "ellipse")}, '
                      f'fillcolor="{colour(0 if node.kind == "human" else s)}"{", penwidth=2" if nid == menu.start else ""}];')
-    used = {e[1] for e in edges(menu)} | {e[0] for e in edges(menu)}
+    all_edges = edges(menu)
+    used = {e[1] for e in all_edges} | {e[0] for e in all_edges}
     for virtual, text in (("__hangup__", "hang up"), ("__back__", "back"), ("__any__", "any node")):
         if virtual in used:
             lines.append(f'  {_q(virtual)} [label="{text}", shape=plaintext, style=""];')
-    for a, b, label, style in edges(menu):
+    for a, b, label, style in all_edges:
         lines.append(f"  {_q(a)} -> {_q(b)} [label={_q(label)}, style={style}];")
     lines.append("}")
     return "\n".join(lines) + "\n"

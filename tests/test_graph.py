@@ -58,3 +58,10 @@ def test_svg_without_graphviz_says_what_to_do(monkeypatch):
     monkeypatch.setattr(shutil, "which", lambda name: None)
     result = CliRunner().invoke(cli, ["graph", str(ROOT / "menus" / "consumer-service.yaml"), "--format", "svg"])
     assert result.exit_code == 2 and "apt-get install graphviz" in result.output
+
+
+def test_knowledge_base_nodes_show_their_silence_and_wrong_input_edges():
+    from ivr.graph import edges
+    hotline = load_menu(ROOT / "menus" / "12351-hotline.yaml")
+    assert {(a, b, label) for a, b, label, _ in edges(hotline) if a == "ask"} >= {
+        ("ask", "agent", "silence ×3"), ("ask", "agent", "wrong ×3")}
