@@ -39,7 +39,6 @@ from .timing import prompt_seconds
 
 AUTO, KEY, VOICE, INPUT, POLICY = 0, 1, 2, 3, 4
 AUTO_KINDS = ("announcement", "self_service", "work_order", "goto")
-CHOICE_KINDS = ("menu", "input")
 INF = math.inf
 
 
@@ -192,7 +191,7 @@ def build_graph(menu: Menu, config: dict) -> tuple[Graph, dict]:
         elif k == "hangup":
             hangups(i)
             continue
-        if k in CHOICE_KINDS:
+        if node.waits_for_caller():  # menus, inputs, knowledge-base questions: as the engine
             choice(i)
             a, b = node.no_input, node.no_match
             in_then(a.then)

@@ -213,3 +213,10 @@ def test_tts_measured_prompt_seconds_replace_the_estimate(tmp_path):
     estimated, measured = listening(), listening("--config", str(config))
     assert measured > 0 and measured != estimated
     assert list((tmp_path / "tts").iterdir()), "the measured durations are cached"
+
+
+def test_silence_at_a_knowledge_base_question_is_audited_like_a_menu():
+    menu = load_menu(MENUS / "12351-hotline.yaml")
+    menu.nodes["ask"].no_input.retries, menu.nodes["ask"].no_input.then = 0, "@hangup"
+    result = audit_menu(menu, ["ivr-core"])
+    assert ("no-input-outcome", "ask") in {(f.rule, f.node) for f in result.findings}
