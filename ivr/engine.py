@@ -73,10 +73,13 @@ class Call:
             return "="
         if target == "@hangup":
             return DISCONNECTED
+        if target == "@human":
+            return self._human or DISCONNECTED
         return self.menu.resolve(target, source) or DISCONNECTED
 
     def _transitions(self) -> list[dict]:
         menu, out = self.menu, []
+        self._human = menu.resolve("@human")  # once: finding the human node scans the menu
         out.append({"trigger": "answer", "source": RINGING, "dest": menu.start})
         for route in menu.priority_routes:
             out.append({"trigger": f"route_{route['name']}", "source": RINGING,
@@ -113,8 +116,8 @@ class Call:
         if node.kind in TERMINAL_KINDS:
             return []
         out = []
-        if self.menu.command("human", node) and self.menu.resolve("@human"):
-            out.append({"trigger": "cmd_human", "source": node.id, "dest": self.menu.resolve("@human")})
+        if self.menu.command("human", node) and self._human:
+            out.append({"trigger": "cmd_human", "source": node.id, "dest": self._human})
         if self.menu.command("main_menu", node):
             out.append({"trigger": "cmd_main_menu", "source": node.id, "dest": self.menu.start})
         if self.menu.command("repeat", node):

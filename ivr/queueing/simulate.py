@@ -20,7 +20,7 @@ from typing import Callable, Optional
 import numpy as np
 
 from ..errors import IvrError
-from ..model import Menu, Queue
+from ..model import NODE_KINDS, Menu, Queue
 from ..timing import prompt_seconds
 from . import kernels as K
 from .erlang import agents_needed, erlang_a, erlang_c
@@ -56,14 +56,16 @@ class CompiledMenu:
     queues: list[Queue]          # per node index: its Queue (human nodes) or None
 
 
-def _target(menu: Menu, ids: dict, target: Optional[str]) -> int:
+def _target(ids: dict, target: Optional[str], special: dict) -> int:
+    """A target as a node index or a kernel code; `special` holds @start and @human,
+    resolved once per menu (finding the human node scans the menu)."""
     if not target or target == "@hangup":
         return K.T_HANGUP
     if target == "@back":
         return K.T_BACK
     if target == "@repeat":
         return K.T_REPEAT
-    resolved = menu.resolve(target)
+    resolved = special.get(target, target)
     return ids.get(resolved, K.T_DEAD) if resolved else K.T_DEAD
 
 
@@ -73,9 +75,8 @@ def compile_menu(menu: Menu, config: dict) -> CompiledMenu:
     order = list(menu.nodes)
     ids = {nid: i for i, nid in enumerate(order)}
     n = len(order)
-    kinds = {name: code for code, name in enumerate(
-        ("menu", "announcement", "input", "self_service", "human", "work_order", "hangup", "goto",
-         "unknown"))}
+    kinds = {name: code for code, name in enumerate(NODE_KINDS)}
+    special = {"@start": menu.start, "@human": menu.resolve("@human")}
     a = {name: np.zeros(n, dtype) for name, dtype in (
         ("kind", np.int8), ("prompt_s", np.float64), ("timeout_s", np.float64),
         ("next_t", np.int32), ("opt_lo", np.int32), ("opt_hi", np.int32),
@@ -93,7 +94,7 @@ def compile_menu(menu: Menu, config: dict) -> CompiledMenu:
         if a["kind"][i] == K.ASK_KB:
             a["prompt_s"][i] += float(sim["kb_question_s"])
         a["timeout_s"][i] = node.timeout_s
-        a["next_t"][i] = _target(menu, ids, node.next)
+        a["next_t"][i] = _target(ids, node.next, special)
         a["opt_lo"][i] = len(opt_target)
         total = 0.0
         for opt in node.options:
@@ -101,13 +102,12 @@ def compile_menu(menu: Menu, config: dict) -> CompiledMenu:
                 raise IvrError(f"option {opt.key or opt.label} of node {nid} has a negative weight",
                                "give weights >= 0", where=opt.where)
             total += opt.weight
-            opt_target.append(_target(menu, ids, opt.target))
+            opt_target.append(_target(ids, opt.target, special))
             opt_cumw.append(total)
         a["opt_hi"][i] = len(opt_target)
-        a["ni_retries"][i], a["ni_then"][i] = node.no_input.retries, _target(menu, ids, node.no_input.then)
-        a["nm_retries"][i], a["nm_then"][i] = node.no_match.retries, _target(menu, ids, node.no_match.then)
-        human = menu.command("human", node)
-        a["human_cmd"][i] = _target(menu, ids, human.target or "@human") if human else -1
+        a["ni_retries"][i], a["ni_then"][i] = node.no_input.retries, _target(ids, node.no_input.then, special)
+        a["nm_retries"][i], a["nm_then"][i] = node.no_match.retries, _target(ids, node.no_match.then, special)
+        a["human_cmd"][i] = _target(ids, "@human", special) if menu.command("human", node) else -1
         if a["human_cmd"][i] < 0:
             a["human_cmd"][i] = -1
     a["opt_target"] = np.array(opt_target or [0], np.int32)
@@ -117,7 +117,7 @@ def compile_menu(menu: Menu, config: dict) -> CompiledMenu:
                        "fix `start:` in the menu file", where=menu.where)
     a["start"] = ids[menu.start]
     routes = [r for r in menu.priority_routes if r.get("to")]
-    a["priority_to"] = _target(menu, ids, routes[0]["to"]) if routes else -1
+    a["priority_to"] = _target(ids, routes[0]["to"], special) if routes else -1
     a["priority_share"] = float(sim["priority_share"]) if routes else 0.0
     queues = [(menu.nodes[nid].queue or Queue(name=nid)) if menu.nodes[nid].kind == "human" else None
               for nid in order]
@@ -221,8 +221,10 @@ def simulate_menu(menu: Menu, config: dict, calls: int, seed: int = 0,
     status = np.full(calls, -1, np.int8)
     queues = {}
     for idx, q in enumerate(cm.queues):
+        if q is None:  # only human nodes have a queue: scan the calls for those alone
+            continue
         mine = np.flatnonzero(to_human & (end_node == idx))
-        if q is None or len(mine) == 0:
+        if len(mine) == 0:
             continue
         entry = arrival[mine] + menu_time[mine]
         # outside business hours the queue is closed: those callers cannot reach a person
