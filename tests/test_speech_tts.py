@@ -37,7 +37,7 @@ def test_longer_text_takes_longer_and_rate_matters(config):
 
 def test_durations_are_cached_by_text_voice_and_rate(config, monkeypatch):
     first = tts.duration("Please hold.", "en", config)
-    tts._memory.clear()                       # only the disk cache is left
+    tts._disk.clear()                         # forget what was read: only the file is left
     monkeypatch.setattr(tts, "synthesize", lambda *a, **k: pytest.fail("synthesised again"))
     assert tts.duration("Please hold.", "en", config) == first
     with pytest.raises(BaseException):        # another text is not in the cache

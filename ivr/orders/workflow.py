@@ -7,15 +7,10 @@ from transitions import Machine, MachineError
 
 from ..errors import IvrError
 
+# reported: created from a call, waiting for the local union to accept it; accepted: the union
+# took the case; assigned: a case worker has it; supervised: the higher-level union oversees it;
+# feedback: the caller was told the result and answered; closed: done.
 STATES = ("reported", "accepted", "assigned", "supervised", "feedback", "closed")
-MEANING = {
-    "reported": "created from a call, waiting for the local union to accept it",
-    "accepted": "the local union accepted the case",
-    "assigned": "a case worker is assigned",
-    "supervised": "the higher-level union supervises the handling",
-    "feedback": "the caller was told the result and gave feedback",
-    "closed": "the case is closed",
-}
 
 
 class Flow:

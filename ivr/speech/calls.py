@@ -9,15 +9,12 @@ from typing import Callable, Optional
 
 from ..engine import Call
 from ..matching import tidy
+from ..model import DTMF_KEYS
 from .audio import load_audio
 from .recognizer import Recognition, Recognizer, get_recognizer
 from .vocabulary import vocabulary
 
-DTMF = set("0123456789*#")
-
-
-def recognizer_for(call: Call, config: dict, engine: Optional[str] = None) -> Recognizer:
-    return get_recognizer(engine, call.menu.language, config)
+DTMF = set(DTMF_KEYS)
 
 
 def _constraints(call: Call) -> tuple[Optional[list[str]], bool]:
@@ -95,7 +92,7 @@ def speech_call(call: Call, config: dict, audio_in: tuple[str, ...] = (), voice:
             click.echo(f"  heard {heard} (confidence {turn.get('confidence', 0):.2f}) "
                        f"at {turn['node']} -> {turn['now_at']}", err=True)
 
-    recognizer = recognizer_for(call, config, engine)
+    recognizer = get_recognizer(engine, call.menu.language, config)
     if voice:
         return voice_call(call, recognizer, config, report=report)
     return audio_turns(call, list(audio_in), recognizer, report=report)

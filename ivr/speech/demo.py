@@ -11,7 +11,8 @@ from ..engine import Call
 from ..loader import load_menu
 from ..matching import tidy
 from . import tts
-from .calls import audio_turns, recognizer_for
+from .calls import audio_turns
+from .recognizer import get_recognizer
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "speech"
 MENU = "consumer-service.yaml"
@@ -22,7 +23,7 @@ TURNS = [("one", SHARED / "fsdd" / "1_george_0.wav"), ("billing", None), ("agent
 def part_spoken_call(menus_dir: Path, config: dict) -> None:
     click.secho("\n== A spoken call (offline speech recognition)", bold=True)
     menu = load_menu(menus_dir / MENU)
-    recognizer = recognizer_for(Call(menu, config), config)
+    recognizer = get_recognizer(None, menu.language, config)
     with tempfile.TemporaryDirectory() as tmp:
         files = []
         for text, recording in TURNS:

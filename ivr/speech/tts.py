@@ -21,10 +21,10 @@ import soundfile as sf
 
 from .. import timing
 from ..errors import IvrError
-from .audio import RATE, load_audio
+from .audio import RATE, load_audio, save_wav
 
 _LOCK = threading.Lock()          # pyttsx3's engine is a process-wide singleton
-_memory: dict[str, float] = {}
+_disk: dict[Path, dict[str, float]] = {}  # cache file -> its durations, as read (and extended) here
 
 
 def voice_for(language: str, config: Optional[dict] = None) -> str:
@@ -85,7 +85,7 @@ def synthesize(text: str, language: str, config: Optional[dict] = None,
                            "check `espeak-ng --voices` lists the configured voice")
         samples = load_audio(out, RATE)
     if path:
-        sf.write(str(path), samples, RATE, subtype="PCM_16")
+        save_wav(path, samples)
     return samples
 
 
@@ -98,15 +98,14 @@ def duration(text: str, language: str, config: Optional[dict] = None) -> float:
     rate = (config or {}).get("tts", {}).get("rate_wpm", 160)
     voice = voice_for(language, config)
     key = hashlib.sha1(f"{voice}|{rate}|{text}".encode()).hexdigest()
-    if key in _memory:
-        return _memory[key]
     cache = _cache_file(config)
-    stored = json.loads(cache.read_text()) if cache.exists() else {}
+    stored = _disk.get(cache)
+    if stored is None:  # read the file once per process, not on every new prompt
+        stored = _disk[cache] = json.loads(cache.read_text()) if cache.exists() else {}
     if key not in stored:
         stored[key] = round(len(synthesize(text, language, config)) / RATE, 3)
         cache.parent.mkdir(parents=True, exist_ok=True)
         cache.write_text(json.dumps(stored))
-    _memory[key] = stored[key]
     return stored[key]
 
 
