@@ -33,7 +33,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from .config import DEFAULTS
-from .model import TERMINAL_KINDS, Menu, Node
+from .model import COMMAND_TARGETS, TERMINAL_KINDS, Menu, Node
 from .queueing.erlang import erlang_c
 from .timing import prompt_seconds
 
@@ -245,9 +245,9 @@ def build_graph(menu: Menu, config: dict) -> tuple[Graph, dict]:
 
     # global commands: the same edge from every node that does not end the call
     live = ~terminal[:n]
-    for name, target in (("human", "@human"), ("main_menu", "@start")):
+    for name in ("human", "main_menu"):
         cmd = menu.commands.get(name)
-        to = specials[target]
+        to = specials[COMMAND_TARGETS[name]]
         if cmd is None or to < 0:
             continue
         on = live.copy()

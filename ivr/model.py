@@ -28,6 +28,7 @@ NODE_KINDS = (
 TERMINAL_KINDS = ("human", "hangup")
 SPECIAL_TARGETS = ("@start", "@repeat", "@back", "@human", "@hangup")
 GLOBAL_COMMANDS = ("human", "repeat", "back", "main_menu")
+COMMAND_TARGETS = {"human": "@human", "repeat": "@repeat", "back": "@back", "main_menu": "@start"}
 DTMF_KEYS = tuple("0123456789*#")
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from ..model import Menu, Node
+from ..model import COMMAND_TARGETS, Menu, Node
 
 
 class _Writer:
@@ -111,11 +111,12 @@ class _Writer:
                     continue
                 keys.add(o.key)
                 self.entry(m, o.key, o.target, node, top)
-            for name, target in (("human", "@human"), ("main_menu", "@start"), ("repeat", "@repeat"), ("back", "@back")):
+            for name in ("human", "main_menu", "repeat", "back"):
                 cmd = menu.command(name, node)
                 if cmd and cmd.key and cmd.key not in keys:
                     keys.add(cmd.key)
-                    self.entry(m, cmd.key, cmd.target if name == "human" and cmd.target else target, node, top)
+                    self.entry(m, cmd.key, cmd.target if name == "human" and cmd.target else COMMAND_TARGETS[name],
+                               node, top)
         if human and human.phrases:
             self.notes.append(f"spoken human command {human.phrases} dropped (keypad only)")
         ET.indent(root)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 
-from ..model import Menu, Node
+from ..model import COMMAND_TARGETS, Menu, Node
 
 NS = "http://www.w3.org/2001/vxml"
 SPECIAL_EVENTS = {"@repeat": "ivr.repeat", "@back": "ivr.back", "@hangup": "ivr.hangup"}
@@ -152,8 +152,7 @@ class _Writer:
             if h:
                 _sub(root, "meta", name=f"ivr.node.{node.id}", content=json.dumps(h, ensure_ascii=False))
         for name, cmd in menu.commands.items():
-            target = {"human": cmd.target or "@human", "main_menu": "@start", "repeat": "@repeat",
-                      "back": "@back"}[name]
+            target = cmd.target if name == "human" and cmd.target else COMMAND_TARGETS[name]
             uri = self.uri(target, f"command {name}")
             link = _sub(root, "link", dtmf=cmd.key, next=uri, event=None if uri else SPECIAL_EVENTS.get(target))
             _grammar(link, cmd.phrases)

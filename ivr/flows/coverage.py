@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..model import GLOBAL_COMMANDS, Menu
+from ..model import COMMAND_TARGETS, GLOBAL_COMMANDS, Menu
 
 ROUTE_SOURCE = "@ringing"  # the engine's state before the call is answered
 
@@ -50,8 +50,7 @@ def menu_transitions(menu: Menu) -> list[Transition]:
             cmd = menu.command(name, node)
             if cmd is None or (name == "human" and not menu.resolve("@human")):
                 continue
-            target = {"human": "@human", "repeat": "@repeat", "back": "@back", "main_menu": "@start"}[name]
-            out.append(Transition(node.id, f"command {name}", target))
+            out.append(Transition(node.id, f"command {name}", COMMAND_TARGETS[name]))
     return out
 
 
