@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from .engine import Call
 from .errors import IvrError
-from .model import Where
+from .model import DTMF_KEYS, Where
 
 VERBS = ("press", "say", "wait", "hangup")
 
@@ -41,7 +41,7 @@ def parse_script(text: str, file: str = "<script>") -> list[Step]:
         if verb == "press":
             arg, _, flag = arg.partition(" ")
             early = flag.strip() == "early"
-            if not arg or any(k not in "0123456789*#" for k in arg) or flag.strip() not in ("", "early"):
+            if not arg or any(k not in DTMF_KEYS for k in arg) or flag.strip() not in ("", "early"):
                 raise IvrError(f"'press' needs DTMF keys 0-9 * #, got {line!r}", "write e.g. `press 1`", where,
                                "bad-script")
         elif verb == "say" and not arg:

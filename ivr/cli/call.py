@@ -10,7 +10,7 @@ from ..config import load_config
 from ..engine import Call
 from ..script import parse_script, run_script, run_step
 from ..sources import open_menu
-from ..model import Where
+from ..model import DTMF_KEYS, Where
 from ..errors import IvrError
 from ..transcript import describe
 from ..speech.calls import speech_call
@@ -38,7 +38,7 @@ def _interactive(call: Call) -> None:
         if not line:
             continue
         verb = line.split()[0].lower()
-        if all(k in "0123456789*#" for k in line.replace(" ", "")):
+        if all(k in DTMF_KEYS for k in line.replace(" ", "")):
             line = f"press {line.replace(' ', '')}"
         elif verb not in ("press", "say", "wait", "hangup"):
             line = f"say {line}"

@@ -41,6 +41,8 @@ def import_text(text: str, fmt: str, file: str = "<string>", **options) -> Menu:
     module = importlib.import_module(f"{__name__}.{MODULES[fmt]}")
     report = ImportReport(file, fmt)
     menu = module.import_menu(text, file, report, **options)
+    if menu.start in menu.nodes:  # the start node first, whatever order the platform file uses
+        menu.nodes = {menu.start: menu.nodes[menu.start], **menu.nodes}
     menu.source = file
     menu.import_report = report.notes
     return menu

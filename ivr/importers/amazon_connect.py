@@ -271,9 +271,8 @@ class _Flow:
                 errs = ", ".join(f"{k} -> {v}" for k, v in self.errors(a).items())
                 self.report.add(R.SKIPPED, f"{t}: no effect on the caller's path" + (f" (error branches not "
                                 f"modelled: {errs})" if errs and t.startswith("Invoke") else ""), self.where(ident))
-        start_node = self.nodes.get(start)
-        nodes = {start: start_node, **self.nodes} if start_node else self.nodes
-        if not start_node:   # the flow goes straight to a hang-up / missing action
+        nodes = self.nodes
+        if start not in nodes:   # the flow goes straight to a hang-up / missing action
             nodes = {"start": Node("start", "hangup", where=Where(self.file, 1, 1))}
             start = "start"
         return Menu(id=slug(name, "connect_flow"), title=name, language="en", start=start, nodes=nodes,

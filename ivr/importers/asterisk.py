@@ -285,7 +285,7 @@ class _Dialplan:
         node = Node(nid, "menu", prompt=join_prompt(prompt), timeout_s=timeout, where=where)
         exts = self.exts(ctx)
         for ext, (c, steps) in exts.items():
-            if len(ext) == 1 and ext in DTMF_KEYS:
+            if ext in DTMF_KEYS:
                 node.options.append(Option(self.run(c, ext, 0, steps[0].where), key=ext, label=ext,
                                            where=steps[0].where))
             elif ext not in ("s", "i", "t", "h", "e", "o", "a", "T", "fax") and not ext.isdigit() or \
@@ -368,9 +368,8 @@ class _Dialplan:
         if self.ignored:
             self.report.add(R.SKIPPED, "no effect on the caller's path: " + ", ".join(sorted(self.ignored)),
                             Where(self.file, 1, 1))
-        nodes = {root: self.nodes[root], **self.nodes}
         return Menu(id=slug(first, "dialplan"), title=f"Asterisk dialplan [{first}]", language="en", start=root,
-                    nodes=nodes, languages=["en"], where=self.ctx[first].where)
+                    nodes=self.nodes, languages=["en"], where=self.ctx[first].where)
 
 
 def import_menu(text: str, file: str, report: ImportReport, start: str | None = None, **_ignored) -> Menu:

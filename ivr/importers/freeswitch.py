@@ -159,7 +159,7 @@ class _Importer:
     def entry(self, entry: Element, node: Node, top: bool, keys: set, notes: list) -> None:
         action, digits = entry.get("action", ""), entry.get("digits", "")
         param, where = entry.get("param", "").strip(), entry.where
-        if digits.startswith("/") or len(digits) != 1 or digits not in DTMF_KEYS:
+        if digits not in DTMF_KEYS:
             what = f"dial pattern {digits!r} -> {action} {param}".strip()
             notes.append(what)
             self.report.add(R.UNMAPPED, f"{what}: multi-digit entries are not single-key options; "
@@ -207,9 +207,8 @@ class _Importer:
             name = m.get("name", "")
             if self.ids.get(name) and self.ids[name] not in self.nodes:
                 self.nodes[self.ids[name]] = self.menu(m, name == top)
-        nodes = {self.ids[top]: self.nodes[self.ids[top]], **self.nodes}
         return Menu(id=self.ids[top], title=f"FreeSWITCH IVR {top}", language="en", start=self.ids[top],
-                    nodes=nodes, languages=["en"], where=self.menus[0].where)
+                    nodes=self.nodes, languages=["en"], where=self.menus[0].where)
 
 
 def import_menu(text: str, file: str, report: ImportReport, phrases=None, start: str | None = None,

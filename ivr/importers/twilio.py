@@ -19,7 +19,7 @@ import re
 from collections import deque
 
 from ..errors import IvrError
-from ..model import Menu, Node, Option, Policy, Where
+from ..model import DTMF_KEYS, Menu, Node, Option, Policy, Where
 from . import report as R
 from .common import number, slug, transfer_node, unknown_node
 from .report import ImportReport
@@ -133,7 +133,7 @@ class _Flow:
                     continue
                 for v in _values(cond):
                     if field == "Digits":
-                        if len(v) == 1 and v in "0123456789*#":
+                        if v in DTMF_KEYS:
                             options.append(Option(self.target(t.get("next")), key=v, label=cond.get("friendly_name") or v,
                                                   where=where))
                         else:
@@ -241,11 +241,10 @@ class _Flow:
             if name not in self.seen and s.get("type") != "trigger":
                 self.report.add(R.SKIPPED, f"widget {name!r} ({s.get('type')}) is not on the voice path",
                                 self.where(s))
-        nodes = {self.start: self.nodes[self.start], **self.nodes}
         lang = next((s.get("properties", {}).get("language") for s in self.states.values()
                      if s.get("type") == "gather-input-on-call"), None) or "en"
         return Menu(id=slug(title, "studio_flow"), title=title, language="en" if lang.startswith("en") else lang,
-                    start=self.start, nodes=nodes, languages=[lang], where=Where(self.file, 1, 1))
+                    start=self.start, nodes=self.nodes, languages=[lang], where=Where(self.file, 1, 1))
 
 
 def import_menu(text: str, file: str, report: ImportReport, **_ignored) -> Menu:
