@@ -14,7 +14,7 @@ from ..config import load_config
 from ..errors import IvrError
 from ..reports import FORMATS, render
 from ..rules import pack_names
-from .common import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, format_option, user_errors
+from .common import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, config_option, format_option, user_errors
 
 
 @click.command("audit")
@@ -29,7 +29,7 @@ from .common import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, format_option, user_erro
               help="Audit files in this many parallel processes.")
 @click.option("--fix-suggestions", is_flag=True,
               help="Add the YAML changes that would restore the 1-step guarantee.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="config.yaml to use.")
+@config_option
 @user_errors
 def command(menus: tuple[str, ...], packs: tuple[str, ...], fmt: str, output: Optional[str], jobs: int,
             fix_suggestions: bool, config_path: Optional[str]) -> None:

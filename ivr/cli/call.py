@@ -17,7 +17,7 @@ from ..speech.calls import speech_call
 from ..speech.tts import enable_timing as enable_tts_timing
 from ..records import database_path
 from ..records.capture import describe_saved, save_call
-from .common import format_option, print_json, user_errors
+from .common import config_option, format_option, print_json, user_errors
 
 
 def _interactive(call: Call) -> None:
@@ -59,7 +59,7 @@ def _interactive(call: Call) -> None:
 @click.option("--voice", is_flag=True, help="Live call: prompts to the speaker, caller from the microphone.")
 @click.option("--engine", type=click.Choice(["auto", "vosk", "pocketsphinx"]), default=None,
               help="Speech recogniser for --audio-in/--voice (default: config.yaml).")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="config.yaml to use.")
+@config_option
 @click.option("--db", "db", type=click.Path(dir_okay=False),
               help="Record the call (and its work orders) here (default: `database` in config.yaml).")
 @click.option("--no-record", is_flag=True, help="Do not write a call record.")

@@ -19,6 +19,10 @@ def format_option(*choices: str, default: str = "text") -> Callable:
                         show_default=True, help="Output format (machine-readable on stdout).")
 
 
+config_option = click.option("--config", "config_path", type=click.Path(dir_okay=False),
+                             help="config.yaml to use.")
+
+
 def user_errors(func: Callable) -> Callable:
     """Turn IvrError (a user mistake) into a clean stderr message and exit 2."""
     @functools.wraps(func)

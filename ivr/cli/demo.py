@@ -8,13 +8,13 @@ import click
 
 from ..config import load_config
 from ..demo import run_demo
-from .common import user_errors
+from .common import config_option, user_errors
 
 
 @click.command("demo")
 @click.option("--menus", "menus_dir", type=click.Path(file_okay=False, exists=True), default=None,
               help="Folder with the bundled menus (default: menus/ of this checkout).")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="config.yaml to use.")
+@config_option
 @user_errors
 def command(menus_dir: Optional[str], config_path: Optional[str]) -> None:
     """Show what ivr does on the bundled menus, offline."""

@@ -10,10 +10,8 @@ from rich.console import Console
 
 from ..config import load_config
 from ..speech import models as store
-from .common import EXIT_FINDINGS, format_option, print_json, user_errors
+from .common import EXIT_FINDINGS, config_option, format_option, print_json, user_errors
 
-config_option = click.option("--config", "config_path", type=click.Path(dir_okay=False),
-                             help="config.yaml to use.")
 
 
 @click.group("models")

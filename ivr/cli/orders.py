@@ -8,12 +8,11 @@ import click
 from ..config import load_config
 from ..orders import STATES, advance_order, get_order, list_alerts, list_orders
 from ..records import connect, database_path
-from .common import EXIT_FINDINGS, format_option, print_json, user_errors
+from .common import EXIT_FINDINGS, config_option, format_option, print_json, user_errors
 
 
 def _db(func):
-    func = click.option("--config", "config_path", type=click.Path(dir_okay=False),
-                        help="config.yaml to use.")(func)
+    func = config_option(func)
     return click.option("--db", "db", type=click.Path(dir_okay=False),
                         help="SQLite records file (default: `database` in config.yaml).")(func)
 

@@ -8,7 +8,7 @@ import click
 
 from ..config import load_config
 from ..speech import get_recognizer, load_audio
-from .common import format_option, user_errors
+from .common import config_option, format_option, user_errors
 
 
 @click.command("recognize")
@@ -20,7 +20,7 @@ from .common import format_option, user_errors
                                 "without it, free text.")
 @click.option("--sequence", is_flag=True, help="Allow a string of the choices (e.g. digits).")
 @click.option("--model", help="vosk model: a name from `ivr models list` or a model folder.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="config.yaml to use.")
+@config_option
 @format_option("text", "json")
 @user_errors
 def command(files: tuple[str, ...], engine: Optional[str], language: Optional[str],

@@ -8,7 +8,7 @@ import click
 from ..config import load_config
 from ..records import connect, database_path
 from ..records.report import build_report, render_html, render_text
-from .common import format_option, print_json, user_errors
+from .common import config_option, format_option, print_json, user_errors
 
 
 @click.command("report")
@@ -17,7 +17,7 @@ from .common import format_option, print_json, user_errors
 @click.option("--source", type=click.Choice(["call", "simulate", "live"]),
               help="Only calls from `ivr call`, `ivr simulate` or live audio.")
 @click.option("--menu", help="Only calls to this menu id.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="config.yaml to use.")
+@config_option
 @format_option("text", "json", "html")
 @user_errors
 def command(db: Optional[str], source: Optional[str], menu: Optional[str],

@@ -10,7 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from ..config import load_config
 from ..records import connect, database_path, record_simulation
 from ..sources import open_menu
-from .common import format_option, print_json, user_errors
+from .common import config_option, format_option, print_json, user_errors
 
 
 @click.command("simulate")
@@ -20,7 +20,7 @@ from .common import format_option, print_json, user_errors
 @click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same result.")
 @click.option("--calls-per-hour", type=float, default=None,
               help="Arrival rate (default: from the queues' calls_per_hour).")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="config.yaml to use.")
+@config_option
 @click.option("--db", "db", type=click.Path(dir_okay=False),
               help="Record the run here (default: `database` in config.yaml).")
 @click.option("--record-sample", type=click.IntRange(min=0), default=1000, show_default=True,
