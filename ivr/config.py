@@ -5,9 +5,9 @@ import copy
 from pathlib import Path
 from typing import Any, Optional
 
-import yaml
-
 from .errors import IvrError
+from .model import Where
+from .yaml_source import load_yaml
 
 DEFAULTS: dict[str, Any] = {
     "language": "en",
@@ -40,12 +40,12 @@ def load_config(path: Optional[str] = None) -> dict:
         if path:
             raise IvrError(f"config file {path} not found", "give an existing --config file")
         return copy.deepcopy(DEFAULTS)
-    try:
-        data = yaml.safe_load(candidate.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f"{candidate}:{mark.line + 1}:{mark.column + 1}" if mark else str(candidate)
-        raise IvrError(f"{where}: config is not valid YAML", "fix the YAML syntax") from None
+    data, duplicates = load_yaml(candidate)  # safe, size-limited, positions in every error
+    if duplicates:
+        raise duplicates[0]
+    if data is None:
+        data = {}
     if not isinstance(data, dict):
-        raise IvrError(f"{candidate}: config must be a mapping", "see config.yaml in the repository")
+        raise IvrError("config must be a mapping of settings", "see config.yaml in the repository",
+                       getattr(data, "where", Where(str(candidate), 1, 1)), "bad-config")
     return _merge(DEFAULTS, data)
