@@ -87,3 +87,18 @@ def test_pack_files_are_plain_data():
     for path in (ROOT / "ivr" / "rules" / "packs").glob("*.yaml"):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         assert isinstance(data["rules"], list)
+
+
+@pytest.mark.parametrize("content, line, words", [
+    (b"rules:\n  - id: human-reachable\n  - id: no-such-rule\n", 3, "unknown rule"),
+    (b"rules:\n  - id: dead-end\n    options: {bogus: 1}\n", 2, "no option"),
+    (b"rules: [\n", 2, "not valid YAML"),
+    (b"title: caf\xe9\nrules: []\n", 1, "UTF-8"),
+])
+def test_a_bad_pack_file_names_the_line(tmp_path, content, line, words):
+    path = tmp_path / "mine.yaml"
+    path.write_bytes(content)
+    with pytest.raises(IvrError) as caught:
+        load_pack(str(path))
+    assert caught.value.where.file == str(path) and caught.value.where.line == line
+    assert words in str(caught.value)

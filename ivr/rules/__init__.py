@@ -26,10 +26,10 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Optional
 
-import yaml
 
 from ..errors import IvrError
 from ..model import Menu, Where
+from ..yaml_source import load_yaml
 
 PACKS_DIR = Path(__file__).with_name("packs")
 STATUSES = ("in force", "bill", "standard", "guidance")
@@ -112,26 +112,25 @@ def load_pack(name: str) -> dict:
     if not path.is_file():
         raise IvrError(f"unknown rule pack {name!r}", f"use one of: {', '.join(pack_names())}, "
                        "or a path to a pack .yaml file")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        raise IvrError("rule pack is not valid YAML", "fix the YAML syntax",
-                       Where(str(path), mark.line + 1 if mark else 0, mark.column + 1 if mark else 0)) from None
+    data, duplicates = load_yaml(path)  # safe, size-limited; every entry knows its line
+    if duplicates:
+        raise duplicates[0]
     if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
-        raise IvrError("a rule pack needs a 'rules' list", "see ivr/rules/packs/ivr-core.yaml", Where(str(path)))
+        raise IvrError("a rule pack needs a 'rules' list", "see ivr/rules/packs/ivr-core.yaml",
+                       getattr(data, "where", Where(str(path), 1, 1)))
     rules = all_rules()
     for entry in data["rules"]:
+        where = getattr(entry, "where", data["rules"].where)
         rid = entry.get("id") if isinstance(entry, dict) else None
         if rid not in rules:
             raise IvrError(f"rule pack names unknown rule {rid!r}",
-                           f"use one of: {', '.join(sorted(rules))}", Where(str(path)))
+                           f"use one of: {', '.join(sorted(rules))}", where)
         unknown = set(entry.get("options", {})) - set(rules[rid].DEFAULTS)
         if unknown:
             raise IvrError(f"rule {rid!r} has no option(s) {sorted(unknown)}",
-                           f"its options are {sorted(rules[rid].DEFAULTS)}", Where(str(path)))
+                           f"its options are {sorted(rules[rid].DEFAULTS)}", where)
         if entry.get("severity", rules[rid].SEVERITY) not in SEVERITIES:
-            raise IvrError(f"rule {rid!r}: severity must be one of {SEVERITIES}", "fix the pack", Where(str(path)))
+            raise IvrError(f"rule {rid!r}: severity must be one of {SEVERITIES}", "fix the pack", where)
     data.setdefault("name", path.stem)
     return data
 
