@@ -46,9 +46,11 @@ class _MarkedLoader(yaml.SafeLoader):
 
 
 def _construct_mapping(loader: _MarkedLoader, node: yaml.MappingNode) -> MarkedDict:
-    loader.flatten_mapping(node)  # resolves `<<` merge keys
+    own = {id(k) for k, _ in node.value}  # keys written here; merged ones may be overridden
+    loader.flatten_mapping(node)  # resolves `<<` merge keys (merged pairs come first)
     out = MarkedDict()
     out.where, out.key_where = _where(node.start_mark, loader.file), {}
+    written: set = set()
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         try:
@@ -57,13 +59,15 @@ def _construct_mapping(loader: _MarkedLoader, node: yaml.MappingNode) -> MarkedD
             raise IvrError("a mapping key must be a plain value", "use a string key",
                            _where(key_node.start_mark, loader.file)) from None
         here = _where(key_node.start_mark, loader.file)
-        if key in out:
+        if id(key_node) in own and key in written:
             first = out.key_where[key]
             loader.duplicates.append(IvrError(
                 f"duplicate key {key!r} (first at line {first.line})",
                 "give each key once; YAML would silently keep only the last", here, "duplicate-key"))
         out[key] = loader.construct_object(value_node, deep=True)
         out.key_where[key] = here
+        if id(key_node) in own:
+            written.add(key)
     return out
 
 

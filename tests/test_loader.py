@@ -230,3 +230,11 @@ nodes:
   x: {kind: unknown, note: "transfer to external number 5000", options: [{to: a}]}
 """, "menu.yaml")
     assert menu.nodes["x"].kind == "unknown" and "5000" in menu.nodes["x"].note
+
+
+def test_overriding_a_merged_key_is_not_a_duplicate():
+    from ivr.yaml_source import parse_yaml
+    data, duplicates = parse_yaml("base: &b {a: 1, b: 2}\nmine:\n  <<: *b\n  a: 3\n")
+    assert duplicates == [] and data["mine"] == {"a": 3, "b": 2}
+    _, duplicates = parse_yaml("mine:\n  <<: {a: 1}\n  a: 3\n  a: 4\n")
+    assert [e.where.line for e in duplicates] == [4]
