@@ -74,3 +74,30 @@ def test_synthesised_caller_is_recognised_in_the_node_vocabulary(config, tmp_pat
     assert (tmp_path / "rep.wav").stat().st_size > 1000
     result = SphinxRecognizer().recognize(audio, vocabulary(menu, "main"))
     assert result.text == "representative"
+
+
+def test_nothing_from_the_tts_driver_reaches_stdout(tmp_path):
+    """pyttsx3's espeak driver prints "Audio saved to …" from espeak's own thread,
+    possibly after runAndWait has returned; that line once broke `ivr audit
+    --format json` in CI. Here the driver's print is made slow, which widens that
+    window from microseconds to 0.3 s, and stdout must still carry nothing.
+    A separate process, because espeak's threads must not leak into this one."""
+    import subprocess
+    import sys
+    script = (
+        "import builtins, time\n"
+        "import pyttsx3.drivers.espeak as driver\n"
+        "def slow_print(*args, **kwargs):\n"
+        "    time.sleep(0.3)\n"
+        "    builtins.print(*args, **kwargs)\n"
+        "driver.print = slow_print\n"
+        "from ivr.speech import tts\n"
+        "for text in ('Yes.', 'Press zero for a person.'):\n"
+        "    tts.synthesize(text, 'en')\n"
+        "time.sleep(1)\n"                  # let a late print land before the process ends
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         timeout=120, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == ""
+    assert "Exception ignored" not in out.stderr   # the driver outliving its engine

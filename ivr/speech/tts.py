@@ -72,14 +72,20 @@ def synthesize(text: str, language: str, config: Optional[dict] = None,
         engine = _engine()
         _select_voice(engine, voice_for(language, config))
         engine.setProperty("rate", rate)
-        with contextlib.redirect_stdout(io.StringIO()):  # pyttsx3 prints "Audio saved to"
-            engine.save_to_file(text, str(out))
-            engine.runAndWait()
-            # pyttsx3's espeak driver can return before its synthesis callback
-            # has written the file (seen after a short utterance): wait for it
-            deadline = time.monotonic() + 30
-            while not _complete_wav(out) and time.monotonic() < deadline:
-                time.sleep(0.01)
+        finished = threading.Event()
+        token = engine.connect("finished-utterance", lambda **_: finished.set())
+        # pyttsx3's espeak driver prints "Audio saved to …" from its synthesis
+        # callback, which can run after runAndWait returns (seen in CI): keep
+        # stdout, where our JSON goes, redirected until that callback is done
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):
+                engine.save_to_file(text, str(out))
+                engine.runAndWait()
+                deadline = time.monotonic() + 30
+                while not (finished.is_set() and _complete_wav(out)) and time.monotonic() < deadline:
+                    time.sleep(0.01)
+        finally:
+            engine.disconnect(token)
         if not _complete_wav(out):
             raise IvrError(f"espeak-ng produced no audio for {text[:40]!r}",
                            "check `espeak-ng --voices` lists the configured voice")
