@@ -156,7 +156,7 @@ def _sorted(errors: list[IvrError]) -> list[IvrError]:
     return sorted(errors, key=lambda e: (e.where.line if e.where else 0, e.where.column if e.where else 0))
 
 
-def load_menu(path: str | Path, config: Optional[dict] = None) -> Menu:
+def load_menu(path: str | Path) -> Menu:
     """Load and validate a YAML menu file. Raises MenuError (an IvrError)."""
     try:
         data, duplicates = load_yaml(path)
