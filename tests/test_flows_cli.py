@@ -37,9 +37,10 @@ def test_bundled_suites_pass_with_coverage_and_junit(tmp_path):
     for cov in menus.values():
         assert cov["transitions"]["percent"] >= 95, cov["transitions"]["missed"]
     root = SafeET.parse(junit).getroot()
-    cases = root.findall("./testsuite/testcase")
+    cases = root.findall("./testsuite[@name!='coverage']/testcase")
     assert len(cases) == report["scenarios"] == len(report["results"])
     assert root.get("failures") == "0"
+    assert len(root.findall("./testsuite[@name='coverage']/testcase")) == 3   # one per menu, --min-coverage
     assert {c.get("name") for c in cases} >= {"the person is hidden behind 1, 3, 5, 9 and four adverts"}
 
 
@@ -91,6 +92,8 @@ def test_failure_in_junit_carries_the_diff(tmp_path):
     ("menu: MENU\nsteps: [{press: 1}]\nexpect: {nod: agent}\n", ":3:10:", "unknown field 'nod'"),
     ("menu: MENU\nsteps: [{say: {audio: missing.wav}}]\n", ":2:16:", "missing.wav not found"),
     ("menu: MENU\nsteps: [{press: 1}\n", ":", "not valid YAML"),
+    ("menu: MENU\nname: no steps\n", ":1:1:", "needs `steps`"),
+    ("id: m\nstart: a\nnodes: {a: {kind: hangup}}\n", ":1:1:", "this is a menu, not a scenario"),
 ])
 def test_bad_scenarios_are_input_errors(tmp_path, body, where, words):
     path = _scenario(tmp_path, body)
@@ -112,9 +115,14 @@ def test_missing_path_and_low_coverage(tmp_path):
     assert ivr("test", tmp_path / "nothing-here").exit_code == 2
     assert ivr("test").exit_code == 2
     path = _scenario(tmp_path, "menu: MENU\nsteps: [{press: 9}]\n")
-    res = ivr("test", path, "--min-coverage", 50)
+    junit = tmp_path / "cov.xml"
+    res = ivr("test", path, "--min-coverage", 50, "--junit", junit)
     assert res.exit_code == 1 and "below --min-coverage 50 %" in res.stdout
-    assert ivr("test", path, "--min-coverage", 5).exit_code == 0
+    root = SafeET.parse(junit).getroot()   # a CI that reads only JUnit must see it too
+    failure = root.find("./testsuite[@name='coverage']/testcase/failure")
+    assert root.get("failures") == "1" and "below --min-coverage 50 %" in failure.get("message")
+    assert ivr("test", path, "--min-coverage", 5, "--junit", junit).exit_code == 0
+    assert SafeET.parse(junit).getroot().get("failures") == "0"
 
 
 def test_generated_maze_scenarios_pin_the_menu(tmp_path):
@@ -160,7 +168,28 @@ def test_regenerating_replaces_only_generated_files(tmp_path):
     assert ivr("test", out, "-j", 1).exit_code == 0
 
 
+def test_generated_suite_keeps_the_config_it_was_made_with(tmp_path):
+    """Timings pinned under one config must not fail under another: --generate
+    --config names that config in every scenario; a run's --config serves the
+    scenario files that name none."""
+    fast = tmp_path / "fast.yaml"
+    fast.write_text("timing: {words_per_minute: 220}\n", "utf-8")
+    out = tmp_path / "fast"
+    assert ivr("test", "--generate", MAZE, "-o", out, "--config", fast).exit_code == 0
+    assert all("config: ../fast.yaml" in f.read_text("utf-8") for f in out.glob("*.yaml"))
+    assert ivr("test", out).exit_code == 0          # from the project root, whose config.yaml is slower
+
+    default = tmp_path / "default"
+    assert ivr("test", "--generate", MAZE, "-o", default).exit_code == 0
+    assert ivr("test", default).exit_code == 0
+    slow = tmp_path / "slow.yaml"
+    slow.write_text("timing: {words_per_minute: 60}\n", "utf-8")
+    report = json.loads(ivr("test", default, "--config", slow, "--format", "json").stdout)
+    assert report["failed"] > 0 and any("too slow" in r["failures"][0] for r in report["results"] if not r["passed"])
+
+
 def test_generate_usage_errors(tmp_path):
+    assert ivr("test", FLOWS, "-o", tmp_path).exit_code == 2                   # -o without --generate
     assert ivr("test", "--generate", MAZE).exit_code == 2                      # no -o
     assert ivr("test", FLOWS, "--generate", MAZE, "-o", tmp_path).exit_code == 2  # both
     assert ivr("test", "--generate", tmp_path / "none.yaml", "-o", tmp_path).exit_code == 2

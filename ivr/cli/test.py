@@ -13,7 +13,7 @@ from ..config import load_config
 from ..errors import IvrError
 from ..flows.coverage import coverage, format_coverage
 from ..flows.generate import crawl, write_scenarios
-from ..flows.junit import failure_text, write_junit
+from ..flows.junit import below, failure_text, low_coverage_text, write_junit
 from ..flows.runner import run_files
 from ..flows.scenario import find_scenario_files
 from ..model import Where
@@ -36,7 +36,9 @@ from .common import EXIT_FINDINGS, EXIT_OK, format_option, print_json, user_erro
 @click.option("--jobs", "-j", type=click.IntRange(0, 256), default=0, show_default=True,
               help="Processes to run scenario files in (0: one per CPU).")
 @click.option("--verbose", "-v", is_flag=True, help="List passing scenarios too.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="config.yaml for --generate.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+              help="config.yaml for scenario files that name no `config:` (default ./config.yaml); "
+                   "with --generate, the config the crawl uses, named in every scenario written.")
 @format_option("text", "json")
 @user_errors
 def command(paths: tuple[str, ...], junit_file: Optional[str], min_coverage: Optional[float],
@@ -61,21 +63,25 @@ def command(paths: tuple[str, ...], junit_file: Optional[str], min_coverage: Opt
     if not paths:
         raise IvrError("no scenario files given", "write e.g. `ivr test tests/flows/`",
                        Where("<command line>", 0, 0), "usage")
-    sys.exit(_run(list(paths), junit_file, min_coverage, jobs, verbose, fmt))
+    if out_dir:
+        raise IvrError("-o DIR is only for --generate", "drop -o, or add --generate MENU",
+                       Where("<command line>", 0, 0), "usage")
+    sys.exit(_run(list(paths), junit_file, min_coverage, jobs, verbose, config_path, fmt))
 
 
 def _run(paths: list[str], junit_file: Optional[str], min_coverage: Optional[float], jobs: int,
-         verbose: bool, fmt: str) -> int:
+         verbose: bool, config_path: Optional[str], fmt: str) -> int:
     started = time.perf_counter()
     files = [str(f) for f in find_scenario_files(paths)]
     with Progress(console=Console(stderr=True), transient=True, disable=not sys.stderr.isatty()) as bar:
         task = bar.add_task("scenario files", total=len(files))
-        results, menus = run_files(files, jobs, on_file_done=lambda n: bar.advance(task, n))
+        results, menus = run_files(files, jobs, on_file_done=lambda n: bar.advance(task, n),
+                                   default_config=config_path)
     covs = coverage(results, menus)
     failed = [r for r in results if not r.passed]
-    low = [c for c in covs if min_coverage is not None and 100 * c.transition_ratio < min_coverage - 1e-9]
+    low = [c for c in covs if below(c, min_coverage)]
     if junit_file:
-        write_junit(results, junit_file)
+        write_junit(results, junit_file, covs, min_coverage)
     seconds = round(time.perf_counter() - started, 2)
     if fmt == "json":
         print_json({"passed": not failed and not low, "scenarios": len(results), "failed": len(failed),
@@ -92,8 +98,7 @@ def _run(paths: list[str], junit_file: Optional[str], min_coverage: Optional[flo
                    f"{len(failed)} failed ({seconds} s)")
         click.echo(format_coverage(covs))
         for c in low:
-            click.echo(f"coverage of {c.menu_id} is {100 * c.transition_ratio:.1f} %, below --min-coverage "
-                       f"{min_coverage:g} %")
+            click.echo(low_coverage_text(c, min_coverage))
     return EXIT_FINDINGS if failed or low else EXIT_OK
 
 
@@ -112,7 +117,7 @@ def _generate(menu_file: str, out_dir: str, max_visits: int, max_paths: int, con
         task = bar.add_task(f"crawling {menu.id}", total=None)
         generated = crawl(menu, config, max_visits=max_visits, max_paths=max_paths,
                           tick=lambda: bar.advance(task))
-    files = write_scenarios(menu, menu_file, out_dir, generated)
+    files = write_scenarios(menu, menu_file, out_dir, generated, config_path)
     if fmt == "json":
         print_json({"menu": menu.id, "files": files, "truncated": generated.truncated,
                     "unreached": [str(t) for t in generated.unreached]})

@@ -271,7 +271,8 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()[:40] or "path"
 
 
-def scenario_document(menu_ref: str, menu_nodes: dict, path: Path_, result: dict, name: str) -> dict:
+def scenario_document(menu_ref: str, menu_nodes: dict, path: Path_, result: dict, name: str,
+                      config_ref: Optional[str] = None) -> dict:
     expect = {"node": result["node"]} if result["node"] in menu_nodes else {}
     expect |= {"kind": result["kind"], "outcome": result["outcome"],
               "path": result["path"], "within_s": result["elapsed_s"], "within_steps": result["steps"]}
@@ -280,6 +281,8 @@ def scenario_document(menu_ref: str, menu_nodes: dict, path: Path_, result: dict
     if result["work_orders"]:
         expect["work_order"] = result["work_orders"][-1]
     doc = {"menu": menu_ref, "name": name}
+    if config_ref:  # the timings pinned here were measured with this config
+        doc["config"] = config_ref
     if path.route:
         doc["route"] = path.route
     doc["steps"] = path.steps()
@@ -287,9 +290,12 @@ def scenario_document(menu_ref: str, menu_nodes: dict, path: Path_, result: dict
     return doc
 
 
-def write_scenarios(menu: Menu, menu_file: str, out_dir: str, generated: Generated) -> list[str]:
+def write_scenarios(menu: Menu, menu_file: str, out_dir: str, generated: Generated,
+                    config_file: Optional[str] = None) -> list[str]:
     """One scenario file per path in `out_dir`; returns the files written.
-    Files an earlier --generate wrote there are replaced; others are kept."""
+    Files an earlier --generate wrote there are replaced; others are kept.
+    A `config_file` the crawl used is named in every scenario, so the suite
+    runs with the timings it pinned."""
     out = Path(out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -301,6 +307,7 @@ def write_scenarios(menu: Menu, menu_file: str, out_dir: str, generated: Generat
         raise IvrError(f"cannot write to {out_dir}: {err.strerror}", "give a writable -o folder",
                        Where(out_dir, 0, 0), "unwritable") from None
     menu_ref = os.path.relpath(Path(menu_file).resolve(), out.resolve())
+    config_ref = os.path.relpath(Path(config_file).resolve(), out.resolve()) if config_file else None
     written = []
     for i, (path, result) in enumerate(zip(generated.paths, generated.results), start=1):
         worst = path.why.startswith("worst")
@@ -311,7 +318,7 @@ def write_scenarios(menu: Menu, menu_file: str, out_dir: str, generated: Generat
         header = (f"{HEADER} {menu_file}`: pins the menu's behaviour.\n"
                   f"# {'one path to the end of the call' if path.why == 'path' else path.why}. "
                   "Regenerate after an intended change to the menu.\n")
-        body = yaml.dump(scenario_document(menu_ref, menu.nodes, path, result, name), Dumper=_PlainDumper,
+        body = yaml.dump(scenario_document(menu_ref, menu.nodes, path, result, name, config_ref), Dumper=_PlainDumper,
                          allow_unicode=True, sort_keys=False, width=100, default_flow_style=None)
         file.write_text(header + body, encoding="utf-8")
         written.append(str(file))

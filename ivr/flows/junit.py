@@ -1,10 +1,13 @@
 """JUnit XML for CI servers: one <testsuite> per scenario file, one
-<testcase> per scenario, a <failure> with the diff and transcript."""
+<testcase> per scenario, a <failure> with the diff and transcript; with
+--min-coverage, a `coverage` suite with one testcase per menu, so a CI that
+reads only JUnit sees a coverage failure too."""
 from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Optional
 
 from ..errors import IvrError
 from ..model import Where
@@ -26,9 +29,13 @@ def failure_text(result) -> str:
     return "\n".join(parts)
 
 
-def junit_xml(results: list) -> ET.ElementTree:
-    root = ET.Element("testsuites", name="ivr test", tests=str(len(results)),
-                      failures=str(sum(not r.passed for r in results)),
+def junit_xml(results: list, coverage: Optional[list] = None, min_coverage: Optional[float] = None
+              ) -> ET.ElementTree:
+    """`coverage` (MenuCoverage list) is checked against `min_coverage` percent when both are given."""
+    checks = coverage if coverage is not None and min_coverage is not None else []
+    low = [c for c in checks if below(c, min_coverage)]
+    root = ET.Element("testsuites", name="ivr test", tests=str(len(results) + len(checks)),
+                      failures=str(sum(not r.passed for r in results) + len(low)),
                       time=f"{sum(r.seconds for r in results):.4f}")
     suites: dict[str, ET.Element] = {}
     for result in results:
@@ -47,13 +54,30 @@ def junit_xml(results: list) -> ET.ElementTree:
             node.text = _clean(failure_text(result))
         out = ET.SubElement(case, "system-out")
         out.text = _clean("\n".join(result.transcript))
+    if checks:
+        suite = ET.SubElement(root, "testsuite", name="coverage", tests=str(len(checks)),
+                              failures=str(len(low)), errors="0", time="0")
+        for c in checks:
+            case = ET.SubElement(suite, "testcase", name=f"transition coverage of {c.menu_id} >= {min_coverage:g} %",
+                                 classname=f"{c.menu_id}.coverage", time="0")
+            if c in low:
+                ET.SubElement(case, "failure", message=_clean(low_coverage_text(c, min_coverage)), type="coverage")
     ET.indent(root)
     return ET.ElementTree(root)
 
 
-def write_junit(results: list, path: str) -> None:
+def below(cov, min_coverage: Optional[float]) -> bool:
+    return min_coverage is not None and 100 * cov.transition_ratio < min_coverage - 1e-9
+
+
+def low_coverage_text(cov, min_coverage: float) -> str:
+    return f"coverage of {cov.menu_id} is {100 * cov.transition_ratio:.1f} %, below --min-coverage {min_coverage:g} %"
+
+
+def write_junit(results: list, path: str, coverage: Optional[list] = None,
+                min_coverage: Optional[float] = None) -> None:
     try:
-        junit_xml(results).write(path, encoding="utf-8", xml_declaration=True)
+        junit_xml(results, coverage, min_coverage).write(path, encoding="utf-8", xml_declaration=True)
     except OSError as err:
         raise IvrError(f"cannot write JUnit file {path}: {err.strerror}", "give a writable --junit path",
                        Where(path, 0, 0), "unwritable") from None

@@ -8,6 +8,7 @@ global command, a priority route). Files run in parallel processes.
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -257,35 +258,38 @@ def _run_step(check: _Checker, step: Step, speech: Optional[Callable]) -> None:
 _MENUS: dict = {}  # menus loaded in this process (each worker keeps its own)
 
 
-def run_file(file: str) -> tuple[list[ScenarioResult], Menu]:
+def run_file(file: str, default_config: Optional[str] = None) -> tuple[list[ScenarioResult], Menu]:
     """Load one scenario file (input errors raise IvrError) and run it."""
-    scenarios, menu = load_scenarios(file, _MENUS)
+    scenarios, menu = load_scenarios(file, _MENUS, default_config)
     return [run_scenario(s, menu, scenario_config(s.config_path, _MENUS)) for s in scenarios], menu
 
 
-def _run_file_safely(file: str) -> tuple[tuple[list[ScenarioResult], Optional[Menu]], Optional[str]]:
+def _run_file_safely(file: str, default_config: Optional[str] = None
+                     ) -> tuple[tuple[list[ScenarioResult], Optional[Menu]], Optional[str]]:
     """run_file for a worker process: an input error comes back as its text."""
     try:
-        return run_file(file), None
+        return run_file(file, default_config), None
     except IvrError as err:
         return ([], None), str(err)
 
 
-def run_files(files: list[str], jobs: int = 0,
-              on_file_done: Optional[Callable[[int], None]] = None) -> tuple[list[ScenarioResult], dict]:
+def run_files(files: list[str], jobs: int = 0, on_file_done: Optional[Callable[[int], None]] = None,
+              default_config: Optional[str] = None) -> tuple[list[ScenarioResult], dict]:
     """Run every file, in `jobs` processes (0: one per CPU). Any input error
     (bad scenario or menu) raises IvrError once all files were read, so no
-    partial result is reported. Returns (results in file order, menus by path)."""
+    partial result is reported. Returns (results in file order, menus by path).
+    `default_config` serves the files that name no `config:`."""
     jobs = jobs or os.cpu_count() or 1
+    run_one = functools.partial(_run_file_safely, default_config=default_config)
     outcomes: list = []
     if jobs == 1 or len(files) < 2:
         for file in files:
-            outcomes.append(_run_file_safely(file))
+            outcomes.append(run_one(file))
             if on_file_done:
                 on_file_done(1)
     else:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            for outcome in pool.map(_run_file_safely, files, chunksize=max(1, len(files) // (jobs * 4))):
+            for outcome in pool.map(run_one, files, chunksize=max(1, len(files) // (jobs * 4))):
                 outcomes.append(outcome)
                 if on_file_done:
                     on_file_done(1)

@@ -106,6 +106,13 @@ def _check_schema(data: Any, file: str) -> None:
         raise IvrError("a scenario file must be a YAML mapping with `menu` and `steps` (or `scenarios`)",
                        "see docs/flows.md for an example", getattr(data, "where", Where(file, 1, 1)),
                        "not-a-scenario")
+    if "nodes" in data and "steps" not in data and "scenarios" not in data:
+        raise IvrError("this is a menu, not a scenario file",
+                       "name it in a scenario's `menu:`, or pin its paths: ivr test --generate MENU -o DIR",
+                       data.where, "not-a-scenario")
+    if "steps" not in data and "scenarios" not in data:
+        raise IvrError("a scenario file needs `steps` (one scenario) or `scenarios` (a list of them)",
+                       "see docs/flows.md for an example", data.where, "not-a-scenario")
     errors = [_scenario_error(best_match([e]), data, file) for e in _validator().iter_errors(data)]
     if errors:
         raise MenuError(sorted(errors, key=lambda e: (e.where.line, e.where.column)))
@@ -172,9 +179,11 @@ def scenario_config(config_path: Optional[str], cache: dict) -> dict:
     return cache[key]
 
 
-def load_scenarios(path: str | Path, cache: Optional[dict] = None) -> tuple[list[Scenario], Menu]:
+def load_scenarios(path: str | Path, cache: Optional[dict] = None,
+                   default_config: Optional[str] = None) -> tuple[list[Scenario], Menu]:
     """The scenarios in one file, checked against their menu, and the menu.
-    `cache` keeps loaded menus across files (reloaded when a file changes)."""
+    `cache` keeps loaded menus across files (reloaded when a file changes);
+    `default_config` serves a file that names no `config:` (else ./config.yaml)."""
     file = str(path)
     cache = {} if cache is None else cache
     data, duplicates = load_yaml(path)
@@ -182,7 +191,7 @@ def load_scenarios(path: str | Path, cache: Optional[dict] = None) -> tuple[list
         raise MenuError(duplicates)
     _check_schema(data, file)
     menu_path = _relative(Path(file), data["menu"])
-    config_path = _relative(Path(file), data["config"]) if "config" in data else None
+    config_path = _relative(Path(file), data["config"]) if "config" in data else default_config
     if not Path(menu_path).is_file():
         raise IvrError(f"menu file {menu_path} not found", "give `menu:` relative to the scenario file",
                        _where_of(data, ["menu"], file), "unknown-menu")
