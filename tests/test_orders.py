@@ -63,6 +63,24 @@ def test_flow_refuses_going_back_and_skipping():
     assert flow.move() == "supervised"
 
 
+
+@pytest.mark.parametrize("state", STATES[1:-1])
+def test_flow_refuses_going_back_to_the_first_state_like_any_other(state):
+    # no transition leads *to* reported, so transitions had no `to_reported` event at all
+    with pytest.raises(IvrError, match="cannot go to 'reported'"):
+        Flow(3, state).move("reported")
+
+
+def test_cli_refuses_advancing_back_to_reported_cleanly(tmp_path):
+    db = tmp_path / "ivr.db"
+    conn = connect(db)
+    with conn:
+        order = create_order(conn, Rules(), "wage_arrears", {})
+    assert run("orders", "advance", order["id"], "--db", db).exit_code == 0    # reported -> accepted
+    back = run("orders", "advance", order["id"], "--to", "reported", "--db", db)
+    assert back.exit_code == 2, back.output
+    assert "cannot go to 'reported'" in back.output and "next step is 'assigned'" in back.output
+
 def test_deadlines_and_overdue(tmp_path):
     conn = connect(str(tmp_path / "o.db"))
     rules = Rules(deadlines_h={"accepted": 24, "assigned": 48, "supervised": 120, "feedback": 240,

@@ -40,9 +40,9 @@ class Flow:
         if dest not in STATES:
             raise IvrError(f"{dest!r} is not a work-order state",
                            f"states are {' → '.join(STATES)}")
-        try:
+        try:  # no event leads back to the first state: `to_reported` does not exist at all
             self.trigger(f"to_{dest}")
-        except MachineError:
+        except (MachineError, AttributeError):
             raise IvrError(
                 f"work order {self.order_id} is {self.state!r}; it cannot go to {dest!r}",
                 f"the next step is {nxt!r} (orders go {' → '.join(STATES)}, one step at a time): "
