@@ -52,3 +52,44 @@ def test_erlang_a_tends_to_erlang_c_with_infinite_patience():
 def test_bad_parameters_are_user_errors(args):
     with pytest.raises(IvrError):
         erlang_c(*args)
+
+
+def _linear_agents_needed(cph, aht, target, level, occupancy=1.0):
+    n = max(1, math.floor(cph * aht / 3600) + 1)
+    while not (erlang_c(cph, aht, n, target)["service_level"] >= level
+               and erlang_c(cph, aht, n, target)["occupancy"] <= occupancy):
+        n += 1
+    return n
+
+
+@pytest.mark.parametrize("cph, aht, target, level, occupancy", [
+    (200, 180, 20, 0.8, 1.0), (0, 180, 20, 0.8, 1.0), (3, 600, 0, 0.99, 1.0), (5000, 240, 30, 0.9, 1.0),
+    (20000, 300, 60, 0.95, 0.85), (800, 45, 5, 0.5, 0.7)])
+def test_agents_needed_by_bisection_matches_the_linear_search(cph, aht, target, level, occupancy):
+    assert agents_needed(cph, aht, target, level, occupancy) == \
+        _linear_agents_needed(cph, aht, target, level, occupancy)
+
+
+def test_agents_needed_answers_fast_for_a_huge_load():
+    # 50 million Erlangs: one Erlang B recursion alone took seconds, the linear search never ended
+    n = agents_needed(1e9, 180, 20, 0.8)
+    assert erlang_c(1e9, 180, n, 20)["service_level"] >= 0.8 > erlang_c(1e9, 180, n - 1, 20)["service_level"]
+
+
+def test_erlang_b_closed_form_continues_the_recursion():
+    from ivr.queueing import erlang as E
+    n = E.RECURSION_MAX
+    assert erlang_b(n + 0.5, n + 1) == pytest.approx((n + 0.5) * erlang_b(n + 0.5, n)
+                                                     / (n + 1 + (n + 0.5) * erlang_b(n + 0.5, n)), rel=1e-9)
+
+
+@pytest.mark.parametrize("call", [
+    lambda: erlang_c(math.nan, 180, 14), lambda: erlang_c(200, math.inf, 14),
+    lambda: erlang_c(200, 180, 14, math.nan), lambda: erlang_c(200, 180, 14, -1),
+    lambda: erlang_a(200, 180, 14, math.inf), lambda: agents_needed(200, math.inf, 20),
+    lambda: agents_needed(200, 180, -5), lambda: agents_needed(math.nan, 180, 20),
+    lambda: agents_needed(1e20, 180, 20)])
+def test_unusable_queue_values_are_refused_as_value_and_user_errors(call):
+    with pytest.raises(ValueError) as caught:
+        call()
+    assert isinstance(caught.value, IvrError) and caught.value.fix

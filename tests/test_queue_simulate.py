@@ -150,3 +150,52 @@ def test_kernel_matches_the_simpy_model_caller_by_caller():
     w2, s2, b2 = bench.run_simpy(entry, service, patience)
     assert (s1 == s2).all() and np.allclose(w1, w2, atol=1e-6) and b1 == pytest.approx(b2)
     assert 0 < (s1 == 1).sum() < 5_000   # some callers did hang up
+
+
+def test_queue_with_hours_is_compared_with_erlang_at_the_open_hours_rate():
+    # closed 12 of 24 hours: averaged over the day the rate halves and Erlang C predicted
+    # an ASA of 0.02 s next to a simulated 1.9 s
+    menu = small_menu(agents=14)
+    menu.nodes["agent"].queue.hours = "08:00-20:00"
+    q = simulate_menu(menu, config(), 50_000, seed=1)["queues"]["general"]
+    assert q["calls_per_hour"] == pytest.approx(200, rel=0.05)
+    assert q["occupancy"] == pytest.approx(200 * 180 / 3600 / 14, rel=0.05)
+    assert q["erlang_c"]["asa_s"] == pytest.approx(q["asa_s"], rel=0.35)
+    assert q["agents_for_80_percent"] in (13, 14)    # at ~100 calls/h it said 8
+
+
+def test_open_seconds_counts_only_business_hours():
+    from ivr.queueing.hours import open_seconds, parse_hours
+    day = 86400
+    weekdays = parse_hours("Mon-Fri 08:00-20:00; Mon 07:00-09:00")   # overlapping spans count once
+    assert open_seconds(weekdays, 0, 7 * day) == 5 * 12 * 3600 + 3600
+    assert open_seconds(weekdays, 2 * 7 * day + 9 * 3600, 2 * 7 * day + day) == 11 * 3600
+    assert open_seconds(None, 5.0, 65.0) == 60.0
+
+
+@pytest.mark.parametrize("field", ["aht_s", "calls_per_hour", "patience_s"])
+def test_a_non_finite_queue_value_in_a_menu_names_the_node(tmp_path, field):
+    from click.testing import CliRunner
+    from ivr.cli import cli
+    queue = {"agents": 3, "aht_s": 180, "calls_per_hour": 100, "patience_s": 60} | {field: ".inf"}
+    path = tmp_path / "m.yaml"
+    path.write_text("id: m\ntitle: M\nstart: agent\nnodes:\n  agent:\n    kind: human\n"
+                    "    prompt: Connecting you.\n"
+                    f"    queue: {{{', '.join(f'{k}: {v}' for k, v in queue.items())}}}\n")
+    out = CliRunner().invoke(cli, ["simulate", str(path), "--calls", "20", "--no-record",
+                                   "--calls-per-hour", "50"], catch_exceptions=False)
+    assert out.exit_code == 2 and f"{path}:5:" in out.output and field in out.output, out.output
+
+
+@pytest.mark.parametrize("args", [
+    dict(calls_per_hour=float("nan")), dict(aht_s=float("inf")), dict(patience_s=float("inf")),
+    dict(target_s=float("nan"))])
+def test_simulate_queue_refuses_non_finite_values(args):
+    with pytest.raises(ValueError, match="finite"):
+        simulate_queue(**{"calls": 10, "calls_per_hour": 200, "aht_s": 180, "agents": 3, **args})
+
+
+@pytest.mark.parametrize("rate", [0, -5, float("nan"), float("inf")])
+def test_simulate_menu_refuses_a_bad_arrival_rate(rate):
+    with pytest.raises(IvrError, match="calls-per-hour"):
+        simulate_menu(small_menu(), config(), 100, calls_per_hour=rate)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import sys
 from typing import Any, Callable
 
@@ -17,6 +18,18 @@ def format_option(*choices: str, default: str = "text") -> Callable:
     """`--format` with the given choices (text first by convention)."""
     return click.option("--format", "fmt", type=click.Choice(list(choices)), default=default,
                         show_default=True, help="Output format (machine-readable on stdout).")
+
+
+class FiniteFloat(click.FloatRange):
+    """click.FloatRange that also refuses nan and inf (FloatRange lets them through)."""
+
+    name = "finite float"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        rv = super().convert(value, param, ctx)
+        if not math.isfinite(rv):
+            self.fail(f"{value!r} is not a finite number.", param, ctx)
+        return rv
 
 
 config_option = click.option("--config", "config_path", type=click.Path(dir_okay=False),

@@ -6,7 +6,7 @@ import math
 import click
 
 from ..queueing import agents_needed, erlang_a, erlang_c
-from .common import format_option, print_json, user_errors
+from .common import FiniteFloat, format_option, print_json, user_errors
 
 
 @click.group("queue")
@@ -15,19 +15,19 @@ def command() -> None:
 
 
 def _rate_options(func):
-    func = click.option("--aht", "aht_s", type=float, required=True,
+    func = click.option("--aht", "aht_s", type=FiniteFloat(min=0, min_open=True), required=True,
                         help="Average handle time in seconds.")(func)
-    func = click.option("--calls-per-hour", type=float, required=True,
+    func = click.option("--calls-per-hour", type=FiniteFloat(min=0), required=True,
                         help="Arrival rate of calls to this queue.")(func)
     return func
 
 
 @command.command("erlang-c")
 @_rate_options
-@click.option("--agents", type=int, required=True, help="Agents answering this queue.")
-@click.option("--target", "target_s", type=float, default=20.0, show_default=True,
+@click.option("--agents", type=click.IntRange(min=1), required=True, help="Agents answering this queue.")
+@click.option("--target", "target_s", type=FiniteFloat(min=0), default=20.0, show_default=True,
               help="Service-level target: answered within this many seconds.")
-@click.option("--patience", "patience_s", type=float, default=None,
+@click.option("--patience", "patience_s", type=FiniteFloat(min=0, min_open=True), default=None,
               help="Mean caller patience in seconds: also show Erlang A (callers hang up).")
 @format_option("text", "json")
 @user_errors
@@ -61,9 +61,10 @@ def erlang_c_cmd(calls_per_hour: float, aht_s: float, agents: int, target_s: flo
 
 @command.command("agents")
 @_rate_options
-@click.option("--target", "target_s", type=float, default=20.0, show_default=True,
+@click.option("--target", "target_s", type=FiniteFloat(min=0), default=20.0, show_default=True,
               help="Answered within this many seconds…")
-@click.option("--service-level", type=float, default=0.8, show_default=True,
+@click.option("--service-level", type=FiniteFloat(0, 1, min_open=True, max_open=True), default=0.8,
+              show_default=True,
               help="…for this share of callers (0-1).")
 @format_option("text", "json")
 @user_errors

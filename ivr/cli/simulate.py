@@ -10,15 +10,16 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from ..config import load_config
 from ..records import connect, database_path, record_simulation
 from ..sources import open_menu
-from .common import config_option, format_option, print_json, user_errors
+from .common import FiniteFloat, config_option, format_option, print_json, user_errors
 
 
 @click.command("simulate")
 @click.argument("menu_file", metavar="MENU", type=click.Path(dir_okay=False))
 @click.option("--calls", type=click.IntRange(min=1), default=10_000, show_default=True,
               help="Number of simulated callers.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same result.")
-@click.option("--calls-per-hour", type=float, default=None,
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=0, show_default=True,
+              help="Same seed, same result.")
+@click.option("--calls-per-hour", type=FiniteFloat(min=0, min_open=True), default=None,
               help="Arrival rate (default: from the queues' calls_per_hour).")
 @config_option
 @click.option("--db", "db", type=click.Path(dir_okay=False),

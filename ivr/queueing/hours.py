@@ -46,3 +46,26 @@ def is_open(spans: list[tuple[int, int, int, int]] | None, t: np.ndarray) -> np.
     for d1, d2, start, end in spans:
         out |= (day >= d1) & (day <= d2) & (sec >= start) & (sec < end)
     return out
+
+
+def open_seconds(spans: list[tuple[int, int, int, int]] | None, t0: float, t1: float) -> float:
+    """Seconds the queue is open between virtual times t0 <= t1."""
+    if spans is None:
+        return max(0.0, t1 - t0)
+    week = 7 * 86400
+    # the week's open intervals, merged (spans may overlap)
+    raw = sorted((d * 86400 + start, d * 86400 + end)
+                 for d1, d2, start, end in spans for d in range(d1, d2 + 1))
+    merged: list[list[int]] = []
+    for lo, hi in raw:
+        if merged and lo <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], hi)
+        else:
+            merged.append([lo, hi])
+    weekly = sum(hi - lo for lo, hi in merged)
+
+    def before(t: float) -> float:  # open seconds in [0, t)
+        r = t % week
+        return (t // week) * weekly + sum(min(max(r - lo, 0.0), hi - lo) for lo, hi in merged)
+
+    return max(0.0, before(t1) - before(t0))

@@ -20,11 +20,11 @@ from typing import Callable, Optional
 import numpy as np
 
 from ..errors import IvrError
-from ..model import NODE_KINDS, Menu, Queue
+from ..model import NODE_KINDS, Menu, Queue, Where
 from ..timing import prompt_seconds
 from . import kernels as K
-from .erlang import agents_needed, erlang_a, erlang_c
-from .hours import is_open, parse_hours
+from .erlang import agents_needed, check_finite, erlang_a, erlang_c
+from .hours import is_open, open_seconds, parse_hours
 
 SIM_DEFAULTS = {
     "menu_patience_s": 180.0,    # mean time a caller will spend in the menu (exponential)
@@ -121,7 +121,18 @@ def compile_menu(menu: Menu, config: dict) -> CompiledMenu:
     a["priority_share"] = float(sim["priority_share"]) if routes else 0.0
     queues = [(menu.nodes[nid].queue or Queue(name=nid)) if menu.nodes[nid].kind == "human" else None
               for nid in order]
+    for nid, q in zip(order, queues):
+        _check_queue(nid, q, menu.nodes[nid].where)
     return CompiledMenu(order, a, queues)
+
+
+def _check_queue(nid: str, q: Optional[Queue], where: Where) -> None:
+    """A queue the models can use: .inf or .nan in a menu passes the schema."""
+    for name in ("agents", "aht_s", "calls_per_hour", "patience_s"):
+        value = getattr(q, name, None)
+        if isinstance(value, (int, float)) and not math.isfinite(value):
+            raise IvrError(f"queue of node {nid}: {name} is {value}", f"give {name} a finite number",
+                           where, "bad-value")
 
 
 def _walk(cm: CompiledMenu, sim: dict, calls: int, seed: int,
@@ -150,6 +161,7 @@ def simulate_queue(calls: int, calls_per_hour: float, aht_s: float, agents: int,
     """One M/M/n(+M) queue: Poisson arrivals (or the given sorted `entry`
     times), exponential handle times and patience. Returns the per-caller
     arrays and a summary."""
+    check_finite(calls_per_hour=calls_per_hour, aht_s=aht_s, patience_s=patience_s, target_s=target_s)
     if calls < 1 or agents < 1 or aht_s <= 0 or calls_per_hour <= 0:
         raise IvrError("a queue simulation needs calls >= 1, agents >= 1, handle time > 0 and "
                        "calls per hour > 0", "check the queue parameters")
@@ -202,6 +214,9 @@ def simulate_menu(menu: Menu, config: dict, calls: int, seed: int = 0,
     arrays are under the private key `_calls`."""
     if calls < 1:
         raise IvrError(f"--calls must be >= 1, not {calls}", "give a number of callers to simulate")
+    if calls_per_hour is not None and not (math.isfinite(calls_per_hour) and calls_per_hour > 0):
+        raise IvrError(f"--calls-per-hour must be a finite number > 0, not {calls_per_hour}",
+                       "give the callers per hour, e.g. 200")
     sim = {**SIM_DEFAULTS, **config.get("simulation", {})}
     cm = compile_menu(menu, config)
     outcome, end_node, menu_time = _walk(cm, sim, calls, seed, tick)
@@ -243,6 +258,14 @@ def simulate_menu(menu: Menu, config: dict, calls: int, seed: int = 0,
                            callback_accept=sim["callback_accept"], entry=entry)
         wait[mine], status[mine] = r["wait"], r["status"]
         summary = r["summary"]
+        spans = parse_hours(q.hours)
+        if spans is not None and len(entry) > 1:
+            # closed hours have no arrivals and no agents: rate and occupancy while open,
+            # else Erlang C sees a diluted load and predicts far shorter waits than simulated
+            open_s = open_seconds(spans, float(entry[0]), float(entry[-1]))
+            stretch = float(entry[-1] - entry[0]) / open_s if open_s > 0 else 1.0
+            summary["calls_per_hour"] *= stretch
+            summary["occupancy"] = min(1.0, summary["occupancy"] * stretch)
         rate = summary["calls_per_hour"]
         if rate > 0:  # staffing advice at the simulated load (Erlang C, 80 % within the target)
             summary["agents_for_80_percent"] = agents_needed(rate, q.aht_s, sim["target_s"], 0.8)
