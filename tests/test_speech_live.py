@@ -59,14 +59,17 @@ def pulse(tmp_path_factory):
         sd._initialize()
 
 
-def caller_says(samples, delay_s=0.5):
-    """Play the caller's audio to the speaker in the background (after a pause)."""
+def caller_says(samples, ready: threading.Event, delay_s=0.5):
+    """Play the caller's audio to the speaker in the background, a moment after
+    the microphone is open (`ready`): on a loaded machine opening it can take
+    longer than any fixed pause, and the first word would be lost."""
     import sounddevice as sd
     audio = np.concatenate([np.zeros(int(delay_s * RATE), np.float32), samples,
                             np.zeros(RATE, np.float32)])
 
     def speak():  # its own stream: sd.play() would share (and stop) the module's global one
         with sd.OutputStream(samplerate=RATE, channels=1, dtype="float32") as out:
+            assert ready.wait(60), "the microphone never opened"
             out.write(audio.reshape(-1, 1))
 
     thread = threading.Thread(target=speak)
@@ -88,33 +91,35 @@ def test_end_of_speech_on_a_real_recording():
 
 
 def test_spoken_word_arrives_at_the_microphone_and_is_recognised(pulse):
-    sphinx = SphinxRecognizer()
-    caller = caller_says(tts.synthesize("agent", "en"))
+    sphinx, ready = SphinxRecognizer(), threading.Event()
+    caller = caller_says(tts.synthesize("agent", "en"), ready)
     partials = []
-    result = listen(sphinx, CHOICES, timeout_s=4, on_partial=partials.append)
+    result = listen(sphinx, CHOICES, timeout_s=4, on_partial=partials.append, on_ready=ready.set)
     caller.join()
     assert result is not None and result.text == "agent"
     assert partials                                  # streamed while the caller spoke
 
 
 def test_real_recording_through_the_device(pulse):
-    caller = caller_says(load_audio(shared("speech/en/sr-english-one-two-three.wav")))
-    result = listen(SphinxRecognizer(), ["one", "two", "three"], sequence=True, timeout_s=4)
+    sphinx, ready = SphinxRecognizer(), threading.Event()
+    caller = caller_says(load_audio(shared("speech/en/sr-english-one-two-three.wav")), ready)
+    result = listen(sphinx, ["one", "two", "three"], sequence=True, timeout_s=4, on_ready=ready.set)
     caller.join()
     assert result is not None and result.text == "one two three"
 
 
 def test_silence_is_no_input(pulse):
+    sphinx = SphinxRecognizer()                  # built outside the timed part
     started = time.monotonic()
-    assert listen(SphinxRecognizer(), CHOICES, timeout_s=1.0) is None
-    assert time.monotonic() - started < 5
+    assert listen(sphinx, CHOICES, timeout_s=1.0) is None
+    assert time.monotonic() - started < 5       # gave up after ~1 s of audio, did not hang
 
 
 def test_play_reaches_the_device(pulse):
     play(tts.synthesize("goodbye", "en"))       # raises on any device error
 
 
-def test_live_voice_call_reaches_a_person(pulse, tmp_path):
+def test_live_voice_call_reaches_a_person(pulse, tmp_path, monkeypatch):
     """`ivr call --voice` end to end: the prompt is spoken to the speaker, the
     caller answers into the microphone, the call is routed."""
     from ivr.engine import Call
@@ -132,8 +137,10 @@ def test_live_voice_call_reaches_a_person(pulse, tmp_path):
         "  agent: {kind: human, prompt: 'Connecting.'}\n", encoding="utf-8")
     menu = load_menu(menu_file)
     config = {"speech": {"min_confidence": 0.5}, "tts": {"cache_dir": str(tmp_path)}}
-    prompt_s = tts.duration("Say billing or agent.", "en", config)
-    caller = caller_says(tts.synthesize("agent", "en"), delay_s=prompt_s + 1.0)
+    from ivr.speech import live
+    ready, real_listen = threading.Event(), live.listen
+    monkeypatch.setattr(live, "listen", lambda *a, **k: real_listen(*a, **k, on_ready=ready.set))
+    caller = caller_says(tts.synthesize("agent", "en"), ready)   # answers once the prompt is over
     call = Call(menu, config)
     turns = voice_call(call, SphinxRecognizer(), config)
     caller.join()

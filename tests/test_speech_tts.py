@@ -1,4 +1,6 @@
 """Prompts through pyttsx3 / espeak-ng, and measured prompt durations."""
+import json
+
 import pytest
 
 from ivr import timing
@@ -101,3 +103,16 @@ def test_nothing_from_the_tts_driver_reaches_stdout(tmp_path):
     assert out.returncode == 0, out.stderr
     assert out.stdout == ""
     assert "Exception ignored" not in out.stderr   # the driver outliving its engine
+
+
+@pytest.mark.parametrize("damage", ["{broken", "", "[1, 2]", '{"k": "x"}', "\xff\xfe"])
+def test_a_damaged_duration_cache_is_rebuilt_not_fatal(config, damage):
+    """A run killed while writing, or a hand-edited file, must not stop calls."""
+    cache = tts._cache_file(config)
+    cache.parent.mkdir(parents=True)
+    cache.write_bytes(damage.encode("latin-1"))
+    tts._disk.clear()
+    seconds = tts.duration("Please hold.", "en", config)
+    assert 0.3 < seconds < 5
+    assert list(json.loads(cache.read_text("utf-8")).values()) == [seconds]   # rewritten whole, valid
+    assert [p.name for p in cache.parent.iterdir()] == ["durations.json"]     # no partial file left

@@ -40,17 +40,22 @@ def play(samples: np.ndarray, rate: int = RATE, device=None) -> None:
 
 def listen(recognizer: Recognizer, choices: Optional[list[str]] = None, sequence: bool = False,
            timeout_s: float = 5.0, max_s: float = 10.0, device=None,
-           on_partial: Callable[[str], None] = lambda text: None) -> Optional[Recognition]:
+           on_partial: Callable[[str], None] = lambda text: None,
+           on_ready: Callable[[], None] = lambda: None) -> Optional[Recognition]:
     """One caller turn from the microphone: None if nobody spoke within
     `timeout_s` (no-input), else the recognition of the utterance. Partial
-    results stream to `on_partial` while the caller talks (for barge-in)."""
+    results stream to `on_partial` while the caller talks (for barge-in);
+    `on_ready` is called once the microphone is open (e.g. to say "speak now")."""
     sd = _sd()
-    eos = EndOfSpeech()
+    # people pause between the digits of a number (0.65 s in the real recording
+    # the live test plays): 0.7 s of quiet would cut a number after its 2nd digit
+    eos = EndOfSpeech(silence_s=1.0 if sequence else 0.7)
     stream = recognizer.stream(choices, sequence)
     blocks: list[np.ndarray] = []
     try:
         with sd.InputStream(samplerate=RATE, channels=1, dtype="float32", blocksize=BLOCK,
                             device=device) as mic:
+            on_ready()
             while eos.heard < max_s:
                 data, _ = mic.read(BLOCK)
                 block = data[:, 0].copy()

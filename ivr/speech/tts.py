@@ -10,6 +10,7 @@ import contextlib
 import hashlib
 import io
 import json
+import os
 import tempfile
 import threading
 import time
@@ -107,12 +108,26 @@ def duration(text: str, language: str, config: Optional[dict] = None) -> float:
     cache = _cache_file(config)
     stored = _disk.get(cache)
     if stored is None:  # read the file once per process, not on every new prompt
-        stored = _disk[cache] = json.loads(cache.read_text()) if cache.exists() else {}
+        stored = _disk[cache] = _read_cache(cache)
     if key not in stored:
         stored[key] = round(len(synthesize(text, language, config)) / RATE, 3)
         cache.parent.mkdir(parents=True, exist_ok=True)
-        cache.write_text(json.dumps(stored))
+        partial = cache.with_name(f".{cache.name}.{os.getpid()}")  # a killed run leaves no half file
+        partial.write_text(json.dumps(stored))
+        os.replace(partial, cache)
     return stored[key]
+
+
+def _read_cache(cache: Path) -> dict[str, float]:
+    """The cached durations; an unreadable or damaged cache is only a cache:
+    start afresh (it is rewritten whole) rather than stop the call."""
+    try:
+        stored = json.loads(cache.read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(stored, dict):
+        return {}
+    return {k: v for k, v in stored.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
 
 
 def enable_timing(config: dict) -> bool:
