@@ -27,14 +27,26 @@ class Audit:
     findings: list[Finding]
     packs: list[str] = field(default_factory=list)
     not_applicable: list[str] = field(default_factory=list)
+    scopes: dict = field(default_factory=dict)   # pack name -> the languages it applies to
 
     @property
     def passed(self) -> bool:
         return not any(f.severity == "error" for f in self.findings)
 
+    @property
+    def not_checked(self) -> Optional[str]:
+        """Why nothing was checked (no requested pack applies to the menu's language), or None."""
+        if self.packs or not self.not_applicable:
+            return None
+        spoken = ", ".join(dict.fromkeys([self.menu.language, *self.menu.languages]))
+        scopes = "; ".join(f"{name} applies to {', '.join(self.scopes.get(name, []))}"
+                           for name in self.not_applicable)
+        return f"no requested pack applies to language {spoken} ({scopes})"
+
     def to_dict(self, nodes: bool = True, suggestions: bool = False) -> dict:
         out = {"menu": self.menu.id, "title": self.menu.title, "source": self.menu.source,
-               "language": self.menu.language, "passed": self.passed, "packs": self.packs,
+               "language": self.menu.language, "passed": self.passed,
+               "checked": self.not_checked is None, "not_checked": self.not_checked, "packs": self.packs,
                "packs_not_applicable": self.not_applicable,
                "counts": {s: sum(f.severity == s for f in self.findings) for s in SEVERITY_ORDER},
                "metrics": self.metrics.to_dict(nodes=nodes),
@@ -56,21 +68,24 @@ def resolve_packs(names: Optional[Iterable[str]], config: dict) -> list[str]:
     return chosen
 
 
-def audit_menu(menu: Menu, packs: list[str], config: Optional[dict] = None) -> Audit:
+def audit_menu(menu: Menu, packs: list[str], config: Optional[dict] = None,
+               all_languages: bool = False) -> Audit:
+    """Audit `menu` with the packs that apply to its language (every pack with `all_languages`)."""
     config = config or DEFAULTS
     metrics = compute(menu, config)
     findings: list[Finding] = []
-    applied, skipped = [], []
+    applied, skipped, scopes = [], [], {}
     for name in packs:
         pack = load_pack(name)
-        if not pack_applies(pack, menu):
+        if not all_languages and not pack_applies(pack, menu):
             skipped.append(pack["name"])
+            scopes[pack["name"]] = list(pack.get("languages") or [])
             continue
         applied.append(pack["name"])
         for ctx in contexts(pack):
             findings += ctx.rule.check(menu, metrics, ctx)
     findings.sort(key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.where.line, f.rule))
-    return Audit(menu, metrics, findings, applied, skipped)
+    return Audit(menu, metrics, findings, applied, skipped, scopes)
 
 
 def use_tts_timing(config: dict) -> None:
@@ -82,21 +97,22 @@ def use_tts_timing(config: dict) -> None:
 
 
 def _audit_file(args: tuple) -> dict:
-    path, packs, config, nodes, suggestions = args
+    path, packs, config, nodes, suggestions, all_languages = args
     use_tts_timing(config)   # a worker process starts without the hook
     try:
-        return audit_menu(open_menu(path), packs, config).to_dict(nodes=nodes, suggestions=suggestions)
+        audit = audit_menu(open_menu(path), packs, config, all_languages)
+        return audit.to_dict(nodes=nodes, suggestions=suggestions)
     except IvrError as err:
         return {"source": path, "error": str(err), "errors": [e.to_dict() for e in getattr(err, "errors", [err])]}
 
 
 def audit_files(paths: list[str], packs: list[str], config: Optional[dict] = None, jobs: int = 1,
                 nodes: bool = True, suggestions: bool = False,
-                tick: Optional[Callable[[dict], None]] = None) -> list[dict]:
+                tick: Optional[Callable[[dict], None]] = None, all_languages: bool = False) -> list[dict]:
     """Audit every file; a file that cannot be read gives {'source', 'error'}.
     Results come back in the order of `paths`."""
     config = config or DEFAULTS
-    work = [(p, packs, config, nodes, suggestions) for p in paths]
+    work = [(p, packs, config, nodes, suggestions, all_languages) for p in paths]
     results: list[dict] = []
     if jobs <= 1 or len(paths) < 2:
         for item in work:

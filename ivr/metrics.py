@@ -15,7 +15,8 @@ Edges, from the caller's point of view:
 Steps to a human are fewest actions; time to a human is the seconds the
 caller cannot skip on such a fewest-step path (prompts that cannot be barged
 in on, announcements that move on by themselves, the transfer announcement)
-plus the Erlang C expected wait of the queue when its parameters are given.
+plus the Erlang C expected wait of the queue when its parameters are given
+(a queue with no agents never answers: its wait is infinite).
 A spoken digit ("zero") is not counted as a voice command: the voice
 guarantee means the caller can ask in words ("agent", "转人工").
 """
@@ -33,7 +34,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from .config import DEFAULTS
-from .model import COMMAND_TARGETS, TERMINAL_KINDS, Menu, Node
+from .model import COMMAND_TARGETS, TERMINAL_KINDS, Menu, Node, Queue
 from .queueing.erlang import erlang_c
 from .timing import prompt_seconds
 
@@ -110,6 +111,20 @@ class PolicyTable(Mapping):
 
 
 OUTCOMES = ("human", "disconnect", "restart", "retry", "back", "menu", "unknown", "loop")
+
+
+def modelled(q: Optional[Queue]) -> bool:
+    """Has the queue a wait to model: an arrival rate, or no agents at all (nobody answers)?"""
+    return q is not None and (q.calls_per_hour > 0 or q.agents == 0)
+
+
+def queue_figures(q: Queue, target_s: float) -> dict:
+    """Erlang C for a queue; with `agents: 0` (e.g. out of hours) nobody answers:
+    P(wait) 1, service level 0, the wait never ends (ASA infinite)."""
+    if q.agents == 0:
+        return {"load_erlangs": q.calls_per_hour * q.aht_s / 3600.0, "p_wait": 1.0, "service_level": 0.0,
+                "asa_s": INF, "occupancy": 0.0, "stable": False}
+    return erlang_c(q.calls_per_hour, q.aht_s, q.agents, target_s)
 
 
 def build_graph(menu: Menu, config: dict) -> tuple[Graph, dict]:
@@ -265,8 +280,8 @@ def build_graph(menu: Menu, config: dict) -> tuple[Graph, dict]:
         node = menu.nodes[ids[i]]
         prompt_s[i] = _seconds(menu, config, cache, node)
         q = node.queue
-        if q is not None and q.calls_per_hour > 0:
-            queues[ids[i]] = erlang_c(q.calls_per_hour, q.aht_s, q.agents, 20.0)
+        if modelled(q):
+            queues[ids[i]] = queue_figures(q, 20.0)
             # an overloaded queue waits forever: a huge finite weight, turned back into inf later
             wait_ms[j] = int(round(min(queues[ids[i]]["asa_s"], 1e9) * 1000))
     transfer_ms = np.round(prompt_s[h] * 1000).astype(np.int64)

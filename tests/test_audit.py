@@ -192,6 +192,7 @@ def test_benchmark_generator_agrees_with_networkx():
     spec.loader.exec_module(bench)
     row = bench.one_size(3000, with_nx=True)
     assert row["same_answer"] and row["nodes"] == 3000 and row["max_steps_to_human"] == 2
+    assert row["unreachable"] == 0   # a menu the loader would accept
 
 
 @pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng not installed (scripts/setup.sh installs it)")

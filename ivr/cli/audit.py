@@ -29,15 +29,22 @@ from .common import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, config_option, format_op
               help="Audit files in this many parallel processes.")
 @click.option("--fix-suggestions", is_flag=True,
               help="Add the YAML changes that would restore the 1-step guarantee.")
+@click.option("--all-languages", is_flag=True,
+              help="Apply every chosen pack whatever the menu's language (cn is otherwise only for "
+                   "Chinese menus, es for menus offering Spanish).")
 @config_option
 @user_errors
 def command(menus: tuple[str, ...], packs: tuple[str, ...], fmt: str, output: Optional[str], jobs: int,
-            fix_suggestions: bool, config_path: Optional[str]) -> None:
+            fix_suggestions: bool, all_languages: bool, config_path: Optional[str]) -> None:
     """Audit each MENU file against rule packs: how far a caller is from a
     person (steps by key and by voice, seconds, queue wait), what silence and
     wrong input do, and which cited rules the design breaks.
 
-    Exit 0 when no finding has severity error, 1 when some do, 2 on input errors.
+    Packs scoped to a language apply only to menus in it; a menu no chosen
+    pack applies to is reported NOT CHECKED (with a warning on stderr).
+
+    Exit 0 when no finding has severity error (or nothing was checked), 1 when
+    some do, 2 on input errors.
     """
     config = load_config(config_path)
     chosen = resolve_packs(packs, config)
@@ -47,10 +54,15 @@ def command(menus: tuple[str, ...], packs: tuple[str, ...], fmt: str, output: Op
                   console=stderr, transient=True, disable=len(menus) < 2 or not stderr.is_terminal) as bar:
         task = bar.add_task("audit", total=len(menus))
         results = audit_files(list(menus), chosen, config, jobs=jobs, nodes=nodes,
-                              suggestions=fix_suggestions, tick=lambda _r: bar.advance(task))
+                              suggestions=fix_suggestions, tick=lambda _r: bar.advance(task),
+                              all_languages=all_languages)
     failed_input = [r for r in results if "error" in r]
     for r in failed_input:
         click.echo(f"error: {r['error']}", err=True)
+    for r in results:
+        if r.get("not_checked"):
+            click.echo(f"warning: {r['source']}: nothing checked: {r['not_checked']}; "
+                       "give --all-languages to apply the packs anyway", err=True)
     report = render(results, fmt, color=fmt == "text" and output is None and sys.stdout.isatty())
     if output:
         try:

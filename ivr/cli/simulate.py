@@ -77,7 +77,8 @@ def render_text(r: dict) -> str:
         lines.append(f"service level: {r['service_level']:.1%} answered within {r['target_s']:g} s")
     for name, q in r["queues"].items():
         if "arrivals" not in q:
-            lines.append(f"queue {name}: closed for all {q['closed']} callers (business hours)")
+            why = "no agents: nobody answers" if q["agents"] == 0 else "business hours"
+            lines.append(f"queue {name}: closed for all {q['closed']} callers ({why})")
             continue
         line = (f"queue {name}: {q['arrivals']} calls, {q['agents']} agents, answered {q['answered']}, "
                 f"abandoned {q['abandon_rate']:.1%}, ASA {q['asa_s']:.1f} s, "

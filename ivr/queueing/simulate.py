@@ -242,8 +242,9 @@ def simulate_menu(menu: Menu, config: dict, calls: int, seed: int = 0,
         if len(mine) == 0:
             continue
         entry = arrival[mine] + menu_time[mine]
-        # outside business hours the queue is closed: those callers cannot reach a person
-        shut = ~is_open(parse_hours(q.hours, menu.nodes[cm.ids[idx]].where), entry)
+        # outside business hours the queue is closed: those callers cannot reach a person;
+        # a queue with no agents (agents: 0) is closed at every hour
+        shut = ~is_open(parse_hours(q.hours, menu.nodes[cm.ids[idx]].where), entry) | (q.agents == 0)
         status[mine[shut]] = CLOSED
         mine, entry = mine[~shut], entry[~shut]
         closed_count = int(shut.sum())

@@ -43,10 +43,13 @@ def sarif(results: list[dict]) -> dict:
     notifications = [{"level": "error", "message": {"text": r["error"]},
                       "locations": [{"physicalLocation": {"artifactLocation": {"uri": r["source"]}}}]}
                      for r in results if "error" in r]
+    warnings = [{"level": "warning", "message": {"text": f"nothing checked: {r['not_checked']}"},
+                 "locations": [{"physicalLocation": {"artifactLocation": {"uri": r["source"]}}}]}
+                for r in results if r.get("not_checked")]
     run = {"tool": {"driver": {"name": "ivr audit", "version": __version__,
                                "informationUri": "https://github.com/ivr-project/ivr",
                                "rules": [_rule(rules[rid]) for rid in used]}},
            "results": out,
            "invocations": [{"executionSuccessful": not notifications,
-                            "toolExecutionNotifications": notifications}]}
+                            "toolExecutionNotifications": notifications + warnings}]}
     return {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}

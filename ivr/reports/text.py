@@ -13,14 +13,28 @@ def _fmt(x) -> str:
     return "never" if x is None else str(x)
 
 
+def _secs(x) -> str:
+    return "never" if x is None else f"{x} s"
+
+
+def _verdict(r: dict, short: bool = False) -> str:
+    if r.get("not_checked"):
+        return "[yellow]not checked[/]" if short else "[bold yellow]NOT CHECKED[/]"
+    if r["passed"]:
+        return "[green]pass[/]" if short else "[green]PASSED[/]"
+    return "[bold red]fail[/]" if short else "[bold red]FAILED[/]"
+
+
 def _one(console: Console, r: dict) -> None:
     if "error" in r:
         console.print(f"[bold red]cannot audit[/] {r['source']}: {r['error']}", markup=True, highlight=False)
         return
     m = r["metrics"]
-    verdict = "[green]PASSED[/]" if r["passed"] else "[bold red]FAILED[/]"
-    console.print(f"{verdict} {r['source']} — menu [bold]{r['menu']}[/] ({r['title']})", highlight=False)
-    console.print(f"  packs: {', '.join(r['packs'])}"
+    console.print(f"{_verdict(r)} {r['source']} — menu [bold]{r['menu']}[/] ({r['title']})", highlight=False)
+    if r.get("not_checked"):
+        console.print(f"  {r['not_checked']}: no rule was run (--all-languages applies them anyway)",
+                      highlight=False, markup=False)
+    console.print(f"  packs: {', '.join(r['packs']) or 'none'}"
                   + (f" (not applicable: {', '.join(r['packs_not_applicable'])})" if r["packs_not_applicable"] else ""),
                   highlight=False)
     console.print(f"  steps to a person (max): {_fmt(m['max_steps_to_human'])} "
@@ -28,7 +42,7 @@ def _one(console: Console, r: dict) -> None:
                   f"no person from {len(m['no_human_from'])} node(s); depth {m['depth']}; "
                   f"options per menu ≤ {m['max_options_per_menu']}; prompts before a person is offered: "
                   f"{_fmt(m['prompts_before_human'])}; time to a person from the start: "
-                  f"{_fmt(m['time_to_human_from_start_s'])} s (listening {_fmt(m['listening_to_human_from_start_s'])} s)",
+                  f"{_secs(m['time_to_human_from_start_s'])} (listening {_secs(m['listening_to_human_from_start_s'])})",
                   highlight=False)
     if not r["findings"]:
         return
@@ -53,7 +67,7 @@ def summary_table(results: list[dict]) -> Table:
             table.add_row(r["source"], "", "[bold red]input error[/]", "", "", "", "")
             continue
         m = r["metrics"]
-        table.add_row(r["source"], r["menu"], "[green]pass[/]" if r["passed"] else "[bold red]fail[/]",
+        table.add_row(r["source"], r["menu"], _verdict(r, short=True),
                       str(r["counts"]["error"]), str(r["counts"]["warning"]),
                       _fmt(m["max_steps_to_human"]), _fmt(m["depth"]))
     return table

@@ -7,7 +7,9 @@ Each rule module (in the style of yamllint's rules) has:
   CITATION    where it comes from: law / standard, article, date, status
               (``in force``, ``bill``, ``standard`` or ``guidance``)
   FIX         what to change in the menu
-  DEFAULTS    the options and thresholds a pack may override
+  DEFAULTS    the options and thresholds a pack may override; a pack's values
+              are checked against their types (see _options.py, which also
+              reads the optional NULLABLE and BOUNDS)
   check(menu, metrics, options) -> list[Finding]
 and a docstring with a ``Passing example:`` and a ``Failing example:`` menu
 (YAML, indented), which the tests load and check automatically.
@@ -30,6 +32,7 @@ from typing import Any, Optional
 from ..errors import IvrError
 from ..model import Menu, Where
 from ..yaml_source import load_yaml
+from ._options import check_options
 
 PACKS_DIR = Path(__file__).with_name("packs")
 STATUSES = ("in force", "bill", "standard", "guidance")
@@ -125,10 +128,10 @@ def load_pack(name: str) -> dict:
         if rid not in rules:
             raise IvrError(f"rule pack names unknown rule {rid!r}",
                            f"use one of: {', '.join(sorted(rules))}", where)
-        unknown = set(entry.get("options", {})) - set(rules[rid].DEFAULTS)
-        if unknown:
-            raise IvrError(f"rule {rid!r} has no option(s) {sorted(unknown)}",
-                           f"its options are {sorted(rules[rid].DEFAULTS)}", where)
+        check_options(rules[rid], entry.get("options", {}), where)
+        if not isinstance(entry.get("citation", {}), dict):
+            raise IvrError(f"rule {rid!r}: citation must be a mapping (law, article, date, status)",
+                           "see ivr/rules/packs/es.yaml", where)
         if entry.get("severity", rules[rid].SEVERITY) not in SEVERITIES:
             raise IvrError(f"rule {rid!r}: severity must be one of {SEVERITIES}", "fix the pack", where)
     data.setdefault("name", path.stem)

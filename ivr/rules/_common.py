@@ -5,7 +5,7 @@ from typing import Optional
 
 import numpy as np
 
-from ..metrics import AUTO_KINDS, Metrics, _num
+from ..metrics import AUTO_KINDS, Metrics, _num, modelled
 from ..model import Menu, Node
 
 
@@ -43,9 +43,9 @@ def queued(menu: Menu, metrics: Metrics) -> list[Node]:
 
 
 def modelled_queues(menu: Menu, metrics: Metrics) -> list:
-    """(node, queue) for reachable human nodes whose queue has an arrival rate to model."""
-    return [(node, node.queue) for node in queued(menu, metrics)
-            if node.queue is not None and node.queue.calls_per_hour > 0]
+    """(node, queue) for reachable human nodes whose queue has an arrival rate to
+    model, or no agents (nobody answers, whatever the rate)."""
+    return [(node, node.queue) for node in queued(menu, metrics) if modelled(node.queue)]
 
 
 def queues_without(menu: Menu, metrics: Metrics, ctx, flag: str, what: str) -> list:

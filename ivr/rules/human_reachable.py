@@ -51,6 +51,7 @@ CITATION = {"law": "ivr product guarantee", "article": "a person within 1 step, 
 FIX = ("Add a global command `human: {key: \"0\", say: [agent, operator], to: <human node>}` "
        "and remove the node from its `globals_off`.")
 DEFAULTS = {"max_steps_key": 1, "max_steps_voice": 1, "limit": 25}
+NULLABLE = ("max_steps_key", "max_steps_voice")   # null: that way to a person is not checked
 
 
 def check(menu, metrics, ctx):
@@ -62,14 +63,17 @@ def check(menu, metrics, ctx):
         bad = live_ids(metrics, ~(steps <= limit))
         if not bad:
             continue
-        worst = steps[metrics.reachable & ~metrics.ends].max()
-        worst_txt = "never" if not np.isfinite(worst) else f"{worst:.0f} steps"
+        live = steps[metrics.reachable & ~metrics.ends]
+        finite, cut_off = live[np.isfinite(live)], int((~np.isfinite(live)).sum())
+        worst_txt = (f"worst by {label} in this menu: {finite.max():.0f} actions" if finite.size
+                     else f"no node in this menu has a way to a person by {label}")
+        if finite.size and cut_off:
+            worst_txt += f"; no way by {label} from {cut_off} node(s)"
         for nid in bad[:ctx["limit"]]:
             got = steps[metrics.node(nid)]
             how = (f"there is no way to a person by {label}" if not np.isfinite(got)
                    else f"a person is {got:.0f} {label} actions away")
-            found.append(ctx.finding(menu, nid, f"from {nid!r} {how} (limit {limit}; worst in this menu: "
-                                     f"{worst_txt})",
+            found.append(ctx.finding(menu, nid, f"from {nid!r} {how} (limit {limit}; {worst_txt})",
                                      evidence(metrics, nid, by=label)))
         if len(bad) > ctx["limit"]:
             found[-1].message += f" (and {len(bad) - ctx['limit']} more node(s) by {label})"

@@ -32,7 +32,7 @@ Failing example:
         prompt: Connecting you.
         queue: {name: main, agents: 9, aht_s: 240, calls_per_hour: 130}
 """
-from ..queueing.erlang import erlang_c
+from ..metrics import queue_figures
 from ._common import evidence, modelled_queues
 
 ID = "queue-service-level"
@@ -43,15 +43,18 @@ CITATION = {"law": "Ley 10/2025 de servicios de atención a la clientela (Spain)
             "adaptation until 2026-12-28)", "status": "in force"}
 FIX = "Add agents until the service level is met (`ivr queue agents --target-s 180 --level 0.95`)."
 DEFAULTS = {"target_s": 180, "min_level": 0.95}
+BOUNDS = {"min_level": (0, 1)}   # a share of calls
 
 
 def check(menu, metrics, ctx):
     found = []
     for node, q in modelled_queues(menu, metrics):
-        r = erlang_c(q.calls_per_hour, q.aht_s, q.agents, ctx["target_s"])
+        r = queue_figures(q, ctx["target_s"])
         if r["service_level"] < ctx["min_level"]:
-            found.append(ctx.finding(menu, node.id, f"only {r['service_level']:.0%} of callers reach a person at "
-                                     f"{node.id!r} within {ctx['target_s']} s (needed {ctx['min_level']:.0%})",
+            said = (f"nobody answers at {node.id!r} (the queue has agents: 0): no caller reaches a person"
+                    if q.agents == 0 else f"only {r['service_level']:.0%} of callers reach a person at {node.id!r}")
+            found.append(ctx.finding(menu, node.id, f"{said} within {ctx['target_s']} s "
+                                     f"(needed {ctx['min_level']:.0%})",
                                      evidence(metrics, node.id, service_level=r["service_level"],
                                               agents=q.agents, calls_per_hour=q.calls_per_hour, aht_s=q.aht_s)))
     return found

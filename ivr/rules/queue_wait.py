@@ -1,6 +1,7 @@
 """queue-wait: the expected wait for a person (Erlang C) stays under a limit.
 
-Needs the queue's `agents`, `aht_s` and `calls_per_hour`; a human node
+Needs the queue's `agents`, `aht_s` and `calls_per_hour`; a queue with
+`agents: 0` (e.g. out of hours) never answers and always fails; a human node
 without them cannot be checked, and is reported as a gap only when the
 option `require_model` is on.
 
@@ -60,8 +61,9 @@ def check(menu, metrics, ctx):
         r = metrics.queues[node.id]  # Erlang C at 20 s, computed once by the metrics
         if r["asa_s"] > ctx["max_asa_s"]:
             wait = "for ever (the queue is overloaded)" if math.isinf(r["asa_s"]) else f"{r['asa_s']:.0f} s on average"
-            found.append(ctx.finding(menu, node.id, f"callers wait {wait} for a person at {node.id!r} "
-                                     f"(limit {ctx['max_asa_s']} s)",
+            said = (f"nobody answers at {node.id!r}: the queue has agents: 0, so callers wait for ever"
+                    if q.agents == 0 else f"callers wait {wait} for a person at {node.id!r}")
+            found.append(ctx.finding(menu, node.id, f"{said} (limit {ctx['max_asa_s']} s)",
                                      evidence(metrics, node.id, asa_s=r["asa_s"], p_wait=r["p_wait"],
                                               agents=q.agents, calls_per_hour=q.calls_per_hour, aht_s=q.aht_s)))
     return found
