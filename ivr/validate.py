@@ -13,7 +13,8 @@ from .errors import IvrError
 from .matching import normalise
 from .model import SPECIAL_TARGETS, TERMINAL_KINDS, Menu, Node, Where
 
-NEEDS_NEXT = ("announcement", "input", "goto")
+NEEDS_NEXT = ("announcement", "input", "goto", "self_service", "work_order")
+PLAYS_THEN_MOVES = ("announcement", "self_service", "work_order")  # the caller may act only during the prompt
 NEEDS_PROMPT = ("menu", "announcement", "input")
 
 
@@ -70,8 +71,14 @@ def check_nodes(menu: Menu) -> list[IvrError]:
             errors.append(IvrError(f"self-service node {node.id!r} has no prompt, answer or knowledge_base",
                                    "give the answer text", node.where, "empty-prompt"))
         if node.kind in NEEDS_NEXT and not node.next:
-            errors.append(IvrError(f"{node.kind} node {node.id!r} has no 'next'",
-                                   "say where the call goes after it", node.where, "missing-next"))
+            errors.append(IvrError(f"{node.kind} node {node.id!r} has no 'next': after it the call would end "
+                                   "in silence", "say where the call goes after it (e.g. `next: main`), or "
+                                   "`next: '@hangup'` to end the call on purpose", node.where, "missing-next"))
+        for opt in node.options if node.kind != "unknown" else ():  # unknown: branches, not choices
+            if not opt.key and not opt.phrases:
+                errors.append(IvrError(f"the option to {opt.target!r} at node {node.id!r} has neither a key "
+                                       "nor words: no caller can choose it", "add `key:` or `say:`",
+                                       opt.where, "unchoosable-option"))
         if node.kind == "menu" and not node.options:
             errors.append(IvrError(f"menu node {node.id!r} has no options",
                                    "add options, or make it an announcement", node.where, "no-options"))
@@ -123,7 +130,7 @@ def successors(menu: Menu, node: Node) -> list[str]:
         resolved = menu.resolve(target, node.id)
         if resolved and resolved != node.id:
             out.append(resolved)
-    if node.kind not in TERMINAL_KINDS:
+    if can_act(node):
         for name in ("human", "main_menu"):
             cmd = menu.command(name, node)
             if cmd:
@@ -131,11 +138,20 @@ def successors(menu: Menu, node: Node) -> list[str]:
     return [t for t in out if t in menu.nodes]
 
 
+def can_act(node: Node) -> bool:
+    """Global commands work here: the call waits for the caller, or plays a
+    prompt the caller may cut in on. A goto, or a forced announcement, moves
+    on before any command can be given, so a loop of them has no way out."""
+    if node.kind in TERMINAL_KINDS:
+        return False
+    if node.waits_for_caller():
+        return True
+    return node.kind in PLAYS_THEN_MOVES and node.barge_in and bool(node.spoken_text().strip())
+
+
 def _ends(menu: Menu, node: Node) -> bool:
     """The call can end here: a person, a hang-up, or a node whose policy hangs up."""
     if node.kind in TERMINAL_KINDS or node.kind == "unknown":  # unknown: leaves what the file shows
-        return True
-    if node.kind in ("self_service", "work_order") and not node.next:
         return True
     return any(t == "@hangup" for t in node.targets())
 

@@ -238,3 +238,68 @@ def test_overriding_a_merged_key_is_not_a_duplicate():
     assert duplicates == [] and data["mine"] == {"a": 3, "b": 2}
     _, duplicates = parse_yaml("mine:\n  <<: {a: 1}\n  a: 3\n  a: 4\n")
     assert [e.where.line for e in duplicates] == [4]
+
+
+def test_command_human_pointing_at_a_menu():
+    err = only_error(GOOD.replace("human: {key: \"0\", say: [agent], to: agent}",
+                                  "human: {key: \"0\", say: [agent], to: sales}"), "human-not-human")
+    assert err.where.line == 6 and "self_service" in err.problem
+
+
+def test_options_on_a_node_that_is_not_a_menu():
+    text = GOOD.replace("    answer: Sales are open 9 to 5.\n",
+                        "    answer: Sales are open 9 to 5.\n    options: [{key: \"1\", to: main}]\n")
+    assert only_error(text, "stray-options").where.line == 13
+
+
+def test_missing_required_field():
+    err = only_error(GOOD.replace("title: Tiny line\n", ""), "missing-field")
+    assert "title" in err.problem
+
+
+def test_digit_range_the_wrong_way_round():
+    text = GOOD.replace("  agent:\n", "  order:\n    kind: input\n    prompt: Key in your order number.\n"
+                        "    digits: [8, 4]\n    next: main\n  agent:\n") \
+               .replace('{key: "1", say: [sales], to: sales}', '{key: "1", say: [sales], to: sales}\n'
+                        '      - {key: "2", say: [order], to: order}')
+    err = only_error(text, "bad-value")
+    assert "8 to 4 digits" in err.problem
+
+
+def test_option_with_neither_key_nor_words_cannot_be_chosen():
+    err = only_error(GOOD.replace('{key: "1", say: [sales], to: sales}', "{to: sales}"), "unchoosable-option")
+    assert err.where.line == 12
+
+
+@pytest.mark.parametrize("kind", ["self_service", "work_order"])
+def test_answer_or_work_order_without_next_would_end_in_silence(kind):
+    text = GOOD.replace("    kind: self_service\n    answer: Sales are open 9 to 5.\n    next: main\n",
+                        f"    kind: {kind}\n    prompt: Sales are open 9 to 5.\n"
+                        + ("    category: sales\n" if kind == "work_order" else ""))
+    err = only_error(text, "missing-next")
+    assert "silence" in err.problem and "@hangup" in err.fix
+
+
+def test_loop_of_forced_announcements_has_no_way_out_even_with_a_human_command():
+    """Global commands cannot be given during a goto or a forced announcement,
+    so a loop of them never ends although the menu has a `human` command."""
+    text = GOOD.replace('{key: "1", say: [sales], to: sales}', '{key: "1", say: [sales], to: sales}\n'
+                        '      - {key: "2", say: [hold], to: spin}') + """\
+  spin:
+    kind: announcement
+    prompt: Please hold.
+    barge_in: false
+    next: again
+  again:
+    kind: goto
+    next: spin
+"""
+    codes = [e.code for e in errors_of(text)]
+    assert "loop-no-exit" in codes
+    # with barge-in the caller can say "agent" during it: a way out, a valid menu
+    load_menu_text(text.replace("    barge_in: false\n", ""), "menu.yaml")
+
+
+def test_nesting_too_deep_is_refused_cleanly():
+    errs = errors_of("a: " + "[" * 5000 + "]" * 5000 + "\n")
+    assert errs[0].code in ("too-deep", "yaml-syntax") and "Traceback" not in str(errs[0])
