@@ -193,7 +193,12 @@ def build_graph(menu: Menu, config: dict) -> tuple[Graph, dict]:
             elif k != "goto":
                 ends_at(i)
         elif k == "unknown":
-            ends_at(i)  # the call leaves what the file shows (an importer's note says where)
+            if not node.options:
+                ends_at(i)  # the call leaves what the file shows (an importer's note says where)
+            for opt in node.options:  # branches on data (opening hours, a lookup): any may be taken,
+                add_s(i)              # with no caller action, so what lies behind them is measured
+                add_t(opt.target)
+                add_k(AUTO)
         elif k == "input":
             inputs(i)
             add_s(i)

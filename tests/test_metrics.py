@@ -155,3 +155,23 @@ nodes:
 """, "out.yaml")
     m = compute(menu)
     assert m.to_dict(nodes=False)["loops_without_exit"] == [] and m.to_dict(nodes=False)["dead_ends"] == []
+
+
+def test_branches_on_data_are_followed_not_dead_stops():
+    """An imported hours check or lookup is an `unknown` node whose options are
+    the file's branches: the caller takes no action there, and the menu behind
+    it is measured (it was 'no way to a person' and every node 'unreachable')."""
+    nodes = [Node("hours", "unknown", note="CheckHoursOfOperation",
+                  options=[Option("main", phrases=[]), Option("closed", phrases=[])]),
+             Node("main", "menu", prompt="For sales press 1, for a person 0.",
+                  options=[Option("sales", key="1"), Option("agent", key="0")],
+                  no_input=Policy(1, "@human"), no_match=Policy(1, "@human")),
+             Node("sales", "human", prompt="Sales."),
+             Node("agent", "human", prompt="Connecting."),
+             Node("closed", "hangup", prompt="We are closed.")]
+    s = compute(menu_of(nodes, start="hours")).summary()
+    assert s["unreachable"] == [] and s["dead_ends"] == []
+    assert s["max_steps_to_human_key"] == 1 and s["depth"] == 1     # the branch costs no action
+    alone = compute(menu_of([Node("hours", "unknown", note="transfer to external number 5000")],
+                            start="hours")).summary()
+    assert alone["no_human_from"] == ["hours"]          # without branches it still leaves the menu
