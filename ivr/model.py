@@ -40,6 +40,8 @@ class Where:
     column: int = 0
 
     def __str__(self) -> str:
+        if not self.line:  # the file as a whole (missing, unreadable): no made-up 0:0
+            return self.file
         return f"{self.file}:{self.line}:{self.column}"
 
 

@@ -11,6 +11,6 @@ from .model import Menu, Where
 
 def open_menu(path: str, fmt: Optional[str] = None) -> Menu:
     if not Path(path).exists():
-        raise IvrError(f"{path}: no such file", "check the path", Where(path, 0, 0), "unreadable")
+        raise IvrError("no such file", "check the path", Where(path, 0, 0), "unreadable")
     from .importers import load_any
     return load_any(path, fmt=fmt)

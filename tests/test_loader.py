@@ -303,3 +303,13 @@ def test_loop_of_forced_announcements_has_no_way_out_even_with_a_human_command()
 def test_nesting_too_deep_is_refused_cleanly():
     errs = errors_of("a: " + "[" * 5000 + "]" * 5000 + "\n")
     assert errs[0].code in ("too-deep", "yaml-syntax") and "Traceback" not in str(errs[0])
+
+
+def test_a_missing_file_is_named_once_without_a_made_up_position(tmp_path):
+    from click.testing import CliRunner
+    from ivr.cli import cli
+    missing = tmp_path / "nonexist.yaml"
+    result = CliRunner().invoke(cli, ["validate", str(missing)])
+    assert result.exit_code == 2
+    assert f"{missing}: no such file" in result.stderr
+    assert ":0:0" not in result.stderr and result.stderr.count("nonexist.yaml") == 1
