@@ -93,3 +93,9 @@ def test_unusable_queue_values_are_refused_as_value_and_user_errors(call):
     with pytest.raises(ValueError) as caught:
         call()
     assert isinstance(caught.value, IvrError) and caught.value.fix
+
+
+def test_an_overloaded_queue_is_overloaded_at_any_size():
+    assert erlang_c(1e20, 180, 14)["stable"] is False     # no size limit needed to say so
+    with pytest.raises(IvrError, match="beyond what the model can count"):
+        erlang_c(1e15, 180, 10 ** 14)

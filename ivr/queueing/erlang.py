@@ -34,15 +34,19 @@ def _check(calls_per_hour: float, aht_s: float, agents: int, target_s: float = 0
     if calls_per_hour < 0 or aht_s <= 0:
         raise BadQueueValue(f"calls per hour ({calls_per_hour}) must be >= 0 and handle time "
                             f"({aht_s} s) > 0", "give a positive average handle time")
-    if calls_per_hour * aht_s / 3600.0 > MAX_LOAD:
-        raise BadQueueValue(f"{calls_per_hour:g} calls per hour of {aht_s:g} s is more than "
-                            f"{MAX_LOAD:g} Erlangs", "check the units: calls per hour, seconds")
     if int(agents) != agents or agents < 1:
         raise BadQueueValue(f"agents must be a whole number >= 1, not {agents}",
                             "give at least one agent")
     if target_s < 0:
         raise BadQueueValue(f"service-level target {target_s} s must be >= 0",
                             "give the seconds within which calls should be answered, e.g. 20")
+
+
+def _check_size(load: float, agents: int) -> None:
+    if load > MAX_LOAD or agents > MAX_LOAD:
+        what = f"an offered load of {load:g} Erlangs" if load > MAX_LOAD else f"{agents} agents"
+        raise BadQueueValue(f"{what} is beyond what the model can count (at most {MAX_LOAD:g})",
+                            "check the units: calls per hour, seconds")
 
 
 def offered_load(calls_per_hour: float, aht_s: float) -> float:
@@ -77,6 +81,7 @@ def erlang_c(calls_per_hour: float, aht_s: float, agents: int, target_s: float =
     if load >= n:
         return {"load_erlangs": load, "p_wait": 1.0, "service_level": 0.0,
                 "asa_s": math.inf, "occupancy": 1.0, "stable": False}
+    _check_size(load, n)   # an overloaded queue is overloaded at any size
     b = erlang_b(load, n)
     p_wait = n * b / (n - load * (1.0 - b))
     service_level = 1.0 - p_wait * math.exp(-(n - load) * target_s / aht_s)
@@ -98,6 +103,7 @@ def agents_needed(calls_per_hour: float, aht_s: float, target_s: float = 20.0,
     if not 0 < max_occupancy <= 1:
         raise BadQueueValue(f"maximum occupancy {max_occupancy} must be in (0, 1]", "give e.g. 0.85")
     _check(calls_per_hour, aht_s, 1, target_s)
+    _check_size(offered_load(calls_per_hour, aht_s), 1)
 
     def enough(n: int) -> bool:
         r = erlang_c(calls_per_hour, aht_s, n, target_s)
