@@ -17,7 +17,9 @@ from .errors import IvrError
 from .model import Where
 
 MAX_BYTES = 2 * 1024 * 1024      # a hand-written menu is far smaller
-MAX_EXPANDED_NODES = 200_000     # YAML nodes after expanding every alias
+MAX_EXPANDED_NODES = 200_000     # YAML nodes after expanding every alias, beyond ...
+ALIAS_GROWTH = 10                # ... this many times the nodes actually written: a big
+                                 # generated menu is fine, a few lines that multiply are not
 
 
 class MarkedDict(dict):
@@ -82,8 +84,29 @@ _MarkedLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _c
 _MarkedLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
-def _expanded_size(root: yaml.Node) -> int:
-    """Node count with every alias expanded, memoised so a bomb costs nothing."""
+def _written_size(root: yaml.Node) -> int:
+    """Distinct nodes in the document (each alias target counted once)."""
+    seen: set[int] = set()
+    todo = [root]
+    while todo:
+        node = todo.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            todo += [part for pair in node.value for part in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            todo += node.value
+    return len(seen)
+
+
+def expansion_limit(root: yaml.Node) -> int:
+    return MAX_EXPANDED_NODES + ALIAS_GROWTH * _written_size(root)
+
+
+def _expanded_size(root: yaml.Node, limit: int) -> int:
+    """Node count with every alias expanded (stopping past `limit`), memoised
+    so a bomb costs nothing."""
     sizes: dict[int, int] = {}
     active: set[int] = set()
 
@@ -92,18 +115,18 @@ def _expanded_size(root: yaml.Node) -> int:
         if key in sizes:
             return sizes[key]
         if key in active:  # a recursive alias: infinite when expanded
-            return MAX_EXPANDED_NODES + 1
+            return limit + 1
         active.add(key)
         total = 1
         if isinstance(node, yaml.MappingNode):
             for k, v in node.value:
                 total += size(k) + size(v)
-                if total > MAX_EXPANDED_NODES:
+                if total > limit:
                     break
         elif isinstance(node, yaml.SequenceNode):
             for child in node.value:
                 total += size(child)
-                if total > MAX_EXPANDED_NODES:
+                if total > limit:
                     break
         active.discard(key)
         sizes[key] = total
@@ -158,8 +181,9 @@ def parse_yaml(text: str, file: str = "<string>") -> tuple[Any, list[IvrError]]:
         root = loader.get_single_node()
         if root is None:
             return None, []
-        if _expanded_size(root) > MAX_EXPANDED_NODES:
-            raise IvrError(f"the document expands to over {MAX_EXPANDED_NODES} nodes (an alias bomb?)",
+        limit = expansion_limit(root)
+        if _expanded_size(root, limit) > limit:
+            raise IvrError(f"the document's aliases expand it to over {limit} nodes (an alias bomb?)",
                            "remove the nested aliases (*name) that multiply the content",
                            _where(root.start_mark, file), "alias-bomb")
         data = loader.construct_document(root)

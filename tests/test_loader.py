@@ -313,3 +313,20 @@ def test_a_missing_file_is_named_once_without_a_made_up_position(tmp_path):
     assert result.exit_code == 2
     assert f"{missing}: no such file" in result.stderr
     assert ":0:0" not in result.stderr and result.stderr.count("nonexist.yaml") == 1
+
+
+def test_alias_limit_grows_with_what_is_written_not_only_what_expands(monkeypatch):
+    """A large generated menu (10^4 nodes is ~200 000 YAML nodes) must load;
+    a few lines of aliases that multiply must not. Shown at a small scale."""
+    from ivr import yaml_source
+    monkeypatch.setattr(yaml_source, "MAX_EXPANDED_NODES", 100)
+    big = "\n".join(f"k{i}: [a, b, c]" for i in range(60)) + "\n"        # ~300 nodes written
+    data, _ = yaml_source.parse_yaml(big)
+    assert len(data) == 60
+    shared = "base: &b [a, b, c, d, e, f, g, h, i]\n" + "\n".join(f"k{i}: *b" for i in range(30)) + "\n"
+    assert len(yaml_source.parse_yaml(shared)[0]) == 31                 # modest reuse is fine
+    bomb = "a0: &a0 [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]\n" for i in range(1, 5))
+    with pytest.raises(Exception) as caught:
+        yaml_source.parse_yaml(bomb)
+    assert getattr(caught.value, "code", None) == "alias-bomb"
