@@ -65,3 +65,11 @@ def test_simulate_records_summary_and_sample(tmp_path):
     assert r["calls"] == 200
     assert r["simulation_runs"][0]["calls"] == 5000
     assert r["simulation_runs"][0]["abandonment_rate"] == summary["abandonment"]["rate"]
+
+
+def test_a_mistyped_database_is_an_error_not_a_new_empty_one(tmp_path):
+    typo = tmp_path / "recods.db"
+    for args in (["report"], ["orders", "list"], ["orders", "alerts"]):
+        result = run(*args, "--db", typo)
+        assert result.exit_code == 2 and "no records database at" in result.stderr, args
+    assert not typo.exists()

@@ -18,7 +18,7 @@ def _db(func):
 
 
 def _open(db: Optional[str], config_path: Optional[str]):
-    return connect(database_path(load_config(config_path), db))
+    return connect(database_path(load_config(config_path), db), create=False)
 
 
 def _line(o: dict) -> str:

@@ -24,7 +24,8 @@ def command(db: Optional[str], source: Optional[str], menu: Optional[str],
             config_path: Optional[str], fmt: str) -> None:
     """Time to a person, abandonment by node, top reasons, hot spots by
     region and category, work orders and early warnings, from the records."""
-    report = build_report(connect(database_path(load_config(config_path), db)), source, menu)
+    report = build_report(connect(database_path(load_config(config_path), db), create=False),
+                          source, menu)
     if fmt == "json":
         print_json(report)
     elif fmt == "html":

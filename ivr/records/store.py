@@ -55,8 +55,14 @@ def database_path(config: dict, override: Optional[str] = None) -> str:
     return str(override or os.environ.get("IVR_DATABASE") or config.get("database") or "ivr.db")
 
 
-def connect(path: str) -> sqlite3.Connection:
-    """Open (creating if needed) the records database."""
+def connect(path: str, create: bool = True) -> sqlite3.Connection:
+    """Open (creating if needed) the records database. Commands that only
+    read (`ivr report`, `ivr orders`) pass create=False: a mistyped path is
+    then an error, not a new empty database that reports "0 calls"."""
+    if not create and str(path) != ":memory:" and not Path(path).is_file():
+        raise IvrError(f"no records database at {path}",
+                       "check --db / $IVR_DATABASE / `database:` in config.yaml; "
+                       "`ivr call` and `ivr simulate` create it", Where(str(path), 0, 0), "unreadable")
     try:
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
