@@ -5,6 +5,7 @@ cannot run); a legal but bad design is the audit's business, not this.
 from __future__ import annotations
 
 import difflib
+import math
 from collections import deque
 from pathlib import Path
 from typing import Iterator
@@ -89,12 +90,23 @@ def check_nodes(menu: Menu) -> list[IvrError]:
             errors.append(IvrError(f"knowledge base {node.knowledge_base!r} of node {node.id!r} not found "
                                    f"(looked in {Path(menu.source).parent})",
                                    "give a path relative to the menu file", node.where, "missing-file"))
+        errors += _non_finite_queue_values(node)
         lo, hi = node.input_digits
         if node.kind == "input" and lo > hi:
             errors.append(IvrError(f"input node {node.id!r} wants {lo} to {hi} digits",
                                    "put the smaller number first", node.where, "bad-value"))
         errors += _choice_clashes(menu, node)
     return errors
+
+
+def _non_finite_queue_values(node: Node) -> list[IvrError]:
+    """YAML's .inf and .nan are numbers to the schema, but no queue model can use them."""
+    if node.queue is None:
+        return []
+    return [IvrError(f"queue of node {node.id!r}: {name} is {value}", f"give {name} a finite number (not .nan or .inf)",
+                     node.where, "bad-value")
+            for name in ("agents", "aht_s", "calls_per_hour", "patience_s")
+            if isinstance(value := getattr(node.queue, name), float) and not math.isfinite(value)]
 
 
 def _choice_clashes(menu: Menu, node: Node) -> list[IvrError]:

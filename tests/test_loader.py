@@ -330,3 +330,10 @@ def test_alias_limit_grows_with_what_is_written_not_only_what_expands(monkeypatc
     with pytest.raises(Exception) as caught:
         yaml_source.parse_yaml(bomb)
     assert getattr(caught.value, "code", None) == "alias-bomb"
+
+
+@pytest.mark.parametrize("field,value", [("aht_s", ".inf"), ("calls_per_hour", ".nan"), ("patience_s", ".inf")])
+def test_non_finite_queue_values_are_refused_at_their_node(field, value):
+    text = GOOD.replace("    prompt: Connecting you.\n", f"    prompt: Connecting you.\n    queue: {{{field}: {value}}}\n")
+    err = only_error(text, "bad-value")
+    assert field in err.problem and "agent" in err.problem and err.where.line == 17   # the node
