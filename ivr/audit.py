@@ -100,7 +100,7 @@ def _audit_file(args: tuple) -> dict:
     path, packs, config, nodes, suggestions, all_languages = args
     use_tts_timing(config)   # a worker process starts without the hook
     try:
-        audit = audit_menu(open_menu(path), packs, config, all_languages)
+        audit = audit_menu(open_menu(path, config=config), packs, config, all_languages)
         return audit.to_dict(nodes=nodes, suggestions=suggestions)
     except IvrError as err:
         return {"source": path, "error": str(err), "errors": [e.to_dict() for e in getattr(err, "errors", [err])]}

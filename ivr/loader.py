@@ -95,7 +95,7 @@ def _queue(raw: Optional[dict]) -> Optional[Queue]:
     return Queue(**fields)
 
 
-def _node(node_id: str, raw: MarkedDict, defaults: dict, where: Where) -> Node:
+def _node(node_id: str, raw: MarkedDict, defaults: dict, where: Where, timeout_s: float) -> Node:
     default_policy = Policy(2, "@human", where)
     no_input = _policy(defaults.get("no_input"), default_policy)
     no_match = _policy(defaults.get("no_match"), default_policy)
@@ -106,7 +106,7 @@ def _node(node_id: str, raw: MarkedDict, defaults: dict, where: Where) -> Node:
     return Node(
         id=node_id, kind=raw["kind"], prompt=tidy(raw.get("prompt", "")), options=options,
         next=raw.get("next"), barge_in=raw.get("barge_in", defaults.get("barge_in", True)),
-        timeout_s=float(raw.get("timeout_s", defaults.get("timeout_s", 5.0))),
+        timeout_s=float(raw.get("timeout_s", defaults.get("timeout_s", timeout_s))),
         no_input=_policy(raw.get("no_input"), no_input), no_match=_policy(raw.get("no_match"), no_match),
         duration_s=raw.get("duration_s"), advert=raw.get("advert", False), queue=_queue(raw.get("queue")),
         answer=tidy(raw.get("answer", "")), source=raw.get("source", ""),
@@ -115,23 +115,28 @@ def _node(node_id: str, raw: MarkedDict, defaults: dict, where: Where) -> Node:
         globals_off=list(raw.get("globals_off", [])), note=raw.get("note", ""), where=where)
 
 
-def build_menu(data: MarkedDict, file: str) -> Menu:
-    """A schema-valid document -> Menu (no semantic checks)."""
+def build_menu(data: MarkedDict, file: str, config: Optional[dict] = None) -> Menu:
+    """A schema-valid document -> Menu (no semantic checks). What the menu
+    leaves out (its language, a node's timeout) comes from config.yaml."""
+    from .config import DEFAULTS  # config reads its file with this module's helpers
+
+    config = config or DEFAULTS
+    timeout_s = float(config.get("timeouts", {}).get("default_s", DEFAULTS["timeouts"]["default_s"]))
     defaults = data.get("defaults", {})
     nodes_raw = data["nodes"]
-    nodes = {nid: _node(nid, raw, defaults, nodes_raw.key_where[nid]) for nid, raw in nodes_raw.items()}
+    nodes = {nid: _node(nid, raw, defaults, nodes_raw.key_where[nid], timeout_s) for nid, raw in nodes_raw.items()}
     commands_raw = data.get("commands", {})
     commands = {name: Command(name, c.get("key"), list(c.get("say", [])), c.get("to", ""),
                               commands_raw.key_where[name])
                 for name, c in commands_raw.items()}
     routes = [dict(r, where=w) for r, w in zip(data.get("priority_routes", []),
                                                getattr(data.get("priority_routes"), "item_where", []))]
-    return Menu(id=data["id"], title=data["title"], language=data.get("language", "en"),
+    return Menu(id=data["id"], title=data["title"], language=data.get("language", config.get("language", "en")),
                 start=data["start"], nodes=nodes, commands=commands, priority_routes=routes,
                 languages=list(data.get("languages", [])), source=file, where=data.where)
 
 
-def menu_from_data(data: Any, duplicates: list[IvrError], file: str) -> Menu:
+def menu_from_data(data: Any, duplicates: list[IvrError], file: str, config: Optional[dict] = None) -> Menu:
     """Parsed YAML -> validated Menu; raises MenuError with every problem found."""
     from .validate import check_menu  # validate imports the model only; avoids a cycle
 
@@ -145,7 +150,7 @@ def menu_from_data(data: Any, duplicates: list[IvrError], file: str) -> Menu:
     errors += [_schema_error(e, data, file) for e in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))]
     if errors:
         raise MenuError(_sorted(errors))
-    menu = build_menu(data, file)
+    menu = build_menu(data, file, config)
     problems = check_menu(menu)
     if problems:
         raise MenuError(_sorted(problems))
@@ -156,19 +161,20 @@ def _sorted(errors: list[IvrError]) -> list[IvrError]:
     return sorted(errors, key=lambda e: (e.where.line if e.where else 0, e.where.column if e.where else 0))
 
 
-def load_menu(path: str | Path) -> Menu:
-    """Load and validate a YAML menu file. Raises MenuError (an IvrError)."""
+def load_menu(path: str | Path, config: Optional[dict] = None) -> Menu:
+    """Load and validate a YAML menu file (`config` fills in what the menu
+    leaves out; default: the built-in defaults). Raises MenuError (an IvrError)."""
     try:
         data, duplicates = load_yaml(path)
     except IvrError as err:
         raise MenuError([err]) from None
-    return menu_from_data(data, duplicates, str(path))
+    return menu_from_data(data, duplicates, str(path), config)
 
 
-def load_menu_text(text: str, file: str = "<string>") -> Menu:
+def load_menu_text(text: str, file: str = "<string>", config: Optional[dict] = None) -> Menu:
     """Like load_menu, for YAML text (tests, fuzzing, stdin)."""
     try:
         data, duplicates = parse_yaml(text, file)
     except IvrError as err:
         raise MenuError([err]) from None
-    return menu_from_data(data, duplicates, file)
+    return menu_from_data(data, duplicates, file, config)

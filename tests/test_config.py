@@ -116,3 +116,22 @@ def test_unread_max_call_s_is_gone():
     assert "max_call_s" not in DEFAULTS["timeouts"]
     assert "max_call_s" not in (ROOT / "config.yaml").read_text("utf-8")
     assert DEFAULTS["timeouts"]["default_s"] == 5 and DEFAULTS["language"] == "en"
+
+
+def test_language_and_default_timeout_come_from_config_where_the_menu_is_silent(tmp_path):
+    """config.yaml's `language` and `timeouts.default_s` are the menu's defaults."""
+    from ivr.loader import load_menu_text
+    text = ("id: m\ntitle: m\nstart: main\ncommands:\n  human: {key: '0', to: agent}\nnodes:\n"
+            "  main: {kind: menu, prompt: Press 1., options: [{key: '1', to: agent}]}\n"
+            "  quick: {kind: menu, prompt: Press 1., timeout_s: 3, options: [{key: '1', to: agent}]}\n"
+            "  agent: {kind: human, prompt: Hello.}\n")
+    text = text.replace("options: [{key: '1', to: agent}]}\n  quick", "options: [{key: '1', to: agent}, {key: '2', to: quick}]}\n  quick")
+    built_in = load_menu_text(text, "m.yaml")
+    assert built_in.language == "en" and built_in.nodes["main"].timeout_s == 5
+    config = tmp_path / "c.yaml"
+    config.write_text("language: zh-CN\ntimeouts: {default_s: 9}\n", "utf-8")
+    menu = load_menu_text(text, "m.yaml", load_config(str(config)))
+    assert menu.language == "zh-CN" and menu.nodes["main"].timeout_s == 9
+    assert menu.nodes["quick"].timeout_s == 3                       # the menu's own value wins
+    said = load_menu_text("language: en\n" + text, "m.yaml", load_config(str(config)))
+    assert said.language == "en"

@@ -77,7 +77,7 @@ def command(menu_file: str, script: Optional[str], route: Optional[str], audio_i
     if voice:
         config["tts"]["enabled"] = True  # prompts are really spoken: time them as spoken
     enable_tts_timing(config)
-    menu = open_menu(menu_file)
+    menu = open_menu(menu_file, config=config)
     if route and route not in [r["name"] for r in menu.priority_routes]:
         names = ", ".join(r["name"] for r in menu.priority_routes) or "none"
         raise IvrError(f"menu has no priority route {route!r}", f"routes: {names}", Where(menu_file, 0, 0))

@@ -43,7 +43,7 @@ def command(menu_file: str, calls: int, seed: int, calls_per_hour: Optional[floa
     from ..queueing.simulate import sample_records, simulate_menu  # numba: load only when used
 
     config = load_config(config_path)
-    menu = open_menu(menu_file)
+    menu = open_menu(menu_file, config=config)
     with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("callers", total=calls)

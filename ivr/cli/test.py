@@ -112,7 +112,7 @@ def _result_json(result) -> dict:
 def _generate(menu_file: str, out_dir: str, max_visits: int, max_paths: int, config_path: Optional[str],
               fmt: str) -> int:
     config = load_config(config_path)
-    menu = open_menu(menu_file)
+    menu = open_menu(menu_file, config=config)
     with Progress(console=Console(stderr=True), transient=True, disable=not sys.stderr.isatty()) as bar:
         task = bar.add_task(f"crawling {menu.id}", total=None)
         generated = crawl(menu, config, max_visits=max_visits, max_paths=max_paths,

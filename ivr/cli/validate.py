@@ -1,25 +1,32 @@
 """ivr validate: check menu files; every problem at file:line:col with a fix."""
 from __future__ import annotations
 
+from typing import Optional
+
 import click
 
+from ..config import load_config
 from ..errors import IvrError, MenuError
 from ..sources import open_menu
-from .common import EXIT_INPUT, EXIT_OK, format_option, print_json
+from .common import EXIT_INPUT, EXIT_OK, config_option, format_option, print_json, user_errors
 
 
 @click.command("validate")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@config_option
 @format_option("text", "json")
-def command(files: tuple[str, ...], fmt: str) -> None:
-    """Check that each menu FILE is a valid, runnable menu.
+@user_errors
+def command(files: tuple[str, ...], config_path: Optional[str], fmt: str) -> None:
+    """Check that each menu FILE is a valid, runnable menu (what a menu leaves
+    out, its language and timeouts, comes from config.yaml).
 
     Exit 0 when every file is valid, 2 when any is not.
     """
+    config = load_config(config_path)
     results = []
     for path in files:
         try:
-            menu = open_menu(path)
+            menu = open_menu(path, config=config)
             results.append({"file": path, "valid": True, "menu": menu.id, "nodes": len(menu.nodes), "errors": []})
         except IvrError as err:
             errors = err.errors if isinstance(err, MenuError) else [err]

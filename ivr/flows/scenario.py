@@ -195,11 +195,11 @@ def load_scenarios(path: str | Path, cache: Optional[dict] = None,
     if not Path(menu_path).is_file():
         raise IvrError(f"menu file {menu_path} not found", "give `menu:` relative to the scenario file",
                        _where_of(data, ["menu"], file), "unknown-menu")
-    scenario_config(config_path, cache)  # a bad config is an input error here, before any call runs
+    config = scenario_config(config_path, cache)  # a bad config is an input error here, before any call
     stat = Path(menu_path).stat()
-    stamp = (menu_path, stat.st_mtime_ns, stat.st_size)
+    stamp = (menu_path, config_path, stat.st_mtime_ns, stat.st_size)
     if stamp not in cache:
-        cache[stamp] = open_menu(menu_path)
+        cache[stamp] = open_menu(menu_path, config=config)
     menu = cache[stamp]
     if "scenarios" in data:
         entries = [(item, ["scenarios", i], item.get("name")) for i, item in enumerate(data["scenarios"])]

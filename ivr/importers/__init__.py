@@ -48,7 +48,7 @@ def import_text(text: str, fmt: str, file: str = "<string>", **options) -> Menu:
     return menu
 
 
-def load_any(path: str | Path, fmt: Optional[str] = None, **options) -> Menu:
+def load_any(path: str | Path, fmt: Optional[str] = None, config: Optional[dict] = None, **options) -> Menu:
     """A Menu from any supported file: our YAML, FreeSWITCH, Asterisk,
     VoiceXML, Twilio Studio or Amazon Connect. Raises IvrError (clean message
     with file:line:col) for anything it cannot read."""
@@ -61,5 +61,5 @@ def load_any(path: str | Path, fmt: Optional[str] = None, **options) -> Menu:
     fmt = normalise_format(fmt) if fmt else detect(path, text)
     if fmt == "yaml":
         from ..loader import load_menu
-        return load_menu(path)
+        return load_menu(path, config)  # config fills in what our YAML leaves out
     return import_text(text, fmt, file, **options)
