@@ -10,12 +10,21 @@ One state per node, plus `@ringing` (before the call is answered) and
     back_to_<node>               added when first needed: `back` to where this caller came from
     silence, wrong_input         no_input / no_match: replay while retries last, then the policy
     prompt_done                  an announcement/answer/work order finished: go to `next`
+                                 (a work order is filed on the way out)
     input_done                   an input node got its digits: go to `next`
     caller_hangup                the caller hung up
 
 Time is virtual: `clock` advances by prompt durations (ivr.timing) and by the
 caller's waits; nothing sleeps. Callers listen to each prompt to its end
 unless they act `early` on a node that allows barge-in.
+
+An announcement, a self-service node that asks nothing, or a work order is
+*playing* while its prompt lasts: the call stays in that node's state until
+`prompt_end` (a goto or a zero-length prompt moves on at once). There an
+`early` caller (barge-in on) can use the global commands; other keys and
+words are ignored. Any other action first plays the prompt out and moves on
+(repeatedly), `wait` lets time pass through it, `hangup` ends the call there
+and then, and `settle()` plays everything out for a caller who keeps listening.
 """
 from __future__ import annotations
 
@@ -30,7 +39,8 @@ from .model import GLOBAL_COMMANDS, TERMINAL_KINDS, Menu, Node
 from .timing import estimate_seconds, prompt_seconds
 
 RINGING, DISCONNECTED = "@ringing", "@disconnected"
-AUTO_ADVANCE = ("announcement", "self_service", "work_order", "goto")
+PLAYED = ("announcement", "self_service", "work_order")  # play their prompt, then move on
+AUTO_ADVANCE = PLAYED + ("goto",)
 MAX_AUTO_MOVES = 1000  # goto/announcement chains without a caller action
 
 
@@ -102,11 +112,12 @@ class Call:
                     out.append({"trigger": trigger, "source": src, "dest": None, "after": "go_back"})
                 else:
                     out.append({"trigger": trigger, "source": src, "dest": self._dest(policy.then, src)})
+            filed = ["file_work_order"] if node.kind == "work_order" else []
             if node.next:
                 done = "input_done" if node.kind == "input" else "prompt_done"
-                out.append({"trigger": done, "source": src, "dest": self._dest(node.next, src)})
+                out.append({"trigger": done, "source": src, "dest": self._dest(node.next, src), "before": filed})
             if node.kind in ("self_service", "work_order") and not node.next:
-                out.append({"trigger": "prompt_done", "source": src, "dest": DISCONNECTED})
+                out.append({"trigger": "prompt_done", "source": src, "dest": DISCONNECTED, "before": filed})
             out += self._command_transitions(node)
         live = [s for s in menu.nodes] + [RINGING]
         out.append({"trigger": "caller_hangup", "source": live, "dest": DISCONNECTED, "before": "mark_caller_hangup"})
@@ -135,6 +146,12 @@ class Call:
     def ended(self) -> bool:
         return self.outcome is not None
 
+    @property
+    def playing(self) -> bool:
+        """Is an announcement-like prompt playing (the call moves on when it ends)?"""
+        node = self.menu.nodes.get(self.state)
+        return not self.ended and node is not None and node.kind in PLAYED and not node.waits_for_caller()
+
     def log(self, type_: str, **detail: Any) -> None:
         self.clock = round(self.clock, 3)
         self.events.append({"t": round(self.clock, 2), "type": type_, "node": self.state, **detail})
@@ -149,23 +166,32 @@ class Call:
         self.log("enter", kind=node.kind, prompt=node.spoken_text(), prompt_s=seconds, barge_in=node.barge_in,
                  advert=node.advert)
         self.prompt_end = self.clock + seconds
-        if node.waits_for_caller():
-            return
+        if node.waits_for_caller() or (self.playing and seconds > 0):
+            return  # the caller is asked, or listens until prompt_end
+        if node.kind in AUTO_ADVANCE:
+            self._move_on()
+        elif node.kind in ("human", "hangup", "unknown"):
+            self.clock = self.prompt_end
+            self.finish(node.kind)
+
+    def _move_on(self) -> None:
+        """The prompt is over: go to `next` (the loop guard stops announcement/goto cycles)."""
         self.clock = self.prompt_end
-        if node.kind == "work_order":
-            self.log("work_order", category=node.category, facts=dict(self.collected), said=list(self.heard))
-        if node.kind == "human":
-            self.finish("human")
-        elif node.kind == "hangup":
-            self.finish("hangup")
-        elif node.kind in AUTO_ADVANCE:
-            self._auto_moves += 1
-            if self._auto_moves > MAX_AUTO_MOVES:
-                self.finish("loop")
-            else:
-                self.prompt_done()
-        elif node.kind == "unknown":
-            self.finish("unknown")
+        self._auto_moves += 1
+        if self._auto_moves > MAX_AUTO_MOVES:
+            self.finish("loop")
+        else:
+            self.prompt_done()
+
+    def settle(self) -> None:
+        """The caller keeps listening: play out whatever is playing, up to a
+        node that asks the caller (or the end of the call)."""
+        while self.playing:
+            self._move_on()
+
+    def file_work_order(self, event: Any) -> None:
+        node = self.menu.nodes[self.state]
+        self.log("work_order", category=node.category, facts=dict(self.collected), said=list(self.heard))
 
     def disconnected(self, event: Any) -> None:
         self.finish(self.outcome or "disconnected")
@@ -208,7 +234,10 @@ class Call:
 
     # ---- what the caller does ---------------------------------------------
     def _act(self, early: bool) -> Optional[Node]:
-        """Move the clock to when the caller acts; None if the call is over."""
+        """Move the clock (and the call, past prompts the caller cannot
+        interrupt) to when the caller acts; None if the call is over."""
+        while self.playing and not (early and self.menu.nodes[self.state].barge_in):
+            self._move_on()
         if self.ended:
             return None
         node = self.menu.nodes[self.state]
@@ -256,7 +285,14 @@ class Call:
                 self.log("choose", option=i, target=opt.target)
                 self.trigger(f"choose_{i}")
                 return
-        self.log("no_match", key=key)
+        self._no_match(key=key)
+
+    def _no_match(self, **detail: Any) -> None:
+        """Input that fits nothing here: a wrong input, or ignored while a prompt plays."""
+        if self.playing:
+            self.log("ignored", **detail)
+            return
+        self.log("no_match", **detail)
         self.wrong_input()
 
     def _input_key(self, node: Node, key: str) -> None:
@@ -290,12 +326,14 @@ class Call:
         self.heard.append(text)
         self.log("say", text=text, confidence=round(confidence, 3))
         if confidence < self.config.get("speech", {}).get("min_confidence", 0.5):
-            self.log("no_match", text=text, reason="low confidence")
-            self.wrong_input()
+            self._no_match(text=text, reason="low confidence")
             return
         name = matching.best_match(text, [(c.phrases, c.name) for c in self._commands_here(node)])
         if name:
             self._command(name)
+            return
+        if self.playing:
+            self._no_match(text=text)
             return
         if node.kind == "input" and node.input_mode == "speech":
             self._store_input(node, text)
@@ -314,8 +352,7 @@ class Call:
             key = matching.spoken_key(text)
             choice = next((i for i, o in enumerate(node.options) if key and o.key == key), None)
         if choice is None:
-            self.log("no_match", text=text)
-            self.wrong_input()
+            self._no_match(text=text)
         else:
             self.log("choose", option=choice, target=node.options[choice].target)
             self.trigger(f"choose_{choice}")
@@ -339,10 +376,16 @@ class Call:
         self.prompt_done()
 
     def wait(self, seconds: float) -> None:
-        """The caller stays silent for `seconds`; timeouts fire on the way."""
+        """The caller stays silent for `seconds`: prompts that end meanwhile
+        move on, timeouts fire on the way."""
         until = self.clock + seconds
         while not self.ended:
             node = self.menu.nodes[self.state]
+            if self.playing:
+                if self.prompt_end > until:
+                    break
+                self._move_on()
+                continue
             deadline = max(self.clock, self.prompt_end) + node.timeout_s
             if deadline > until:
                 break
@@ -355,11 +398,15 @@ class Call:
         self.clock = max(self.clock, until) if not self.ended else self.clock
 
     def hangup(self) -> None:
+        """The caller hangs up now, where they are (a prompt may be playing)."""
         if not self.ended:
             self.caller_hangup()
 
     # ---- results -----------------------------------------------------------
     def to_dict(self) -> dict:
+        """The call's result. Reading it means the caller has stopped acting,
+        so it settle()s first: whatever plays is heard out (a no-op once ended)."""
+        self.settle()
         return {"menu": self.menu.id, "source": self.menu.source, "final_node": self.state,
                 "final_kind": self._kind(), "outcome": self.outcome or "in_progress",
                 "elapsed_s": round(self.clock, 2), "steps": self.steps, "collected": self.collected,

@@ -70,9 +70,11 @@ def run_step(call: Call, step: Step) -> None:
 
 
 def run_script(call: Call, steps: list[Step]) -> Call:
-    """Run the steps until they end or the call does."""
+    """Run the steps until they end or the call does; then the caller keeps
+    listening to whatever still plays (up to the next question or the end)."""
     for step in steps:
         if call.ended:
             break
         run_step(call, step)
+    call.settle()
     return call

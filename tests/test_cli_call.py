@@ -93,3 +93,28 @@ def test_demo_runs_offline_and_shows_the_contrast():
     assert "maze.yaml                FAIL" in audit and "voice never" in audit
     assert audit.count(" pass ") == 2 and "[human-reachable]" in audit
     assert "simulated callers" in run.stdout
+
+
+def test_script_acts_during_announcements_and_hangs_up_where_the_caller_is(tmp_path):
+    menu = tmp_path / "adverts.yaml"
+    menu.write_text("""\
+id: adverts
+title: Adverts
+start: intro
+commands: {human: {key: "0", to: agent}}
+defaults: {barge_in: true}
+nodes:
+  intro: {kind: announcement, duration_s: 20, prompt: Welcome., next: advert}
+  advert: {kind: announcement, advert: true, duration_s: 7, prompt: Try our new tariff., next: main}
+  main: {kind: menu, prompt: For billing press 1., options: [{key: "1", to: agent}]}
+  agent: {kind: human}
+""")
+    run = ivr("call", str(menu), "--script", "-", "--format", "json", "--no-record", stdin="press 0 early\n")
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout)
+    assert result["final_kind"] == "human" and result["elapsed_s"] == 0 and result["steps"] == 1
+    assert [e["node"] for e in result["events"] if e["type"] == "enter"] == ["intro", "agent"]
+    run = ivr("call", "menus/maze.yaml", "--script", "-", "--no-record", stdin="wait 10\nhangup\n")
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+    assert len(lines) == 2 and "intro" in lines[0] and lines[1].startswith("[   10.0s]") and "caller_hangup" in lines[1]

@@ -50,6 +50,8 @@ def test_maze_ignores_agent_and_zhuanrengong(maze):
 def test_maze_wrong_key_restarts_from_the_intro(maze):
     call = Call(maze)
     call.press("6")
+    assert call.node == "intro" and call.playing  # the intro plays again
+    call.settle()
     enters = [e["node"] for e in call.events if e["type"] == "enter"]
     assert enters == ["intro", "advert_main", "main", "intro", "advert_main", "main"]
 
@@ -93,6 +95,8 @@ def test_wage_report_creates_work_order_event(hotline):
     call.press("2")
     call.say("某某建筑公司")
     call.press("010#")
+    assert not [e for e in call.events if e["type"] == "work_order"]  # filed when its prompt has played
+    call.settle()
     orders = [e for e in call.events if e["type"] == "work_order"]
     assert orders and orders[0]["category"] == "wage_arrears"
     assert orders[0]["facts"] == {"employer": "某某建筑公司", "area_code": "010"}  # the number comes from caller ID
@@ -187,7 +191,8 @@ def test_caller_hangup_ends_the_call(consumer):
 
 
 def test_goto_chain_loop_is_bounded():
-    menu = load_menu_text("""\
+    from ivr.loader import build_menu, parse_yaml  # validation refuses this loop; the engine must not hang
+    menu = build_menu(parse_yaml("""\
 id: spin
 title: Spin
 start: a
@@ -196,7 +201,7 @@ nodes:
   a: {kind: goto, next: b}
   b: {kind: goto, next: a}
   p: {kind: human}
-""")
+""", "<spin>")[0], "<spin>")
     call = Call(menu)
     assert call.outcome == "loop"
 
@@ -245,3 +250,133 @@ nodes:
     with pytest.raises(MenuError) as caught:
         load_menu(menu)
     assert caught.value.errors[0].code == "missing-file" and caught.value.errors[0].where.line == 6
+
+
+ADVERTS = """\
+id: adverts
+title: Adverts before the menu
+start: intro
+commands: {human: {key: "0", say: [agent], to: agent}, repeat: {key: "*"}}
+defaults: {barge_in: true, timeout_s: 5}
+nodes:
+  intro: {kind: announcement, duration_s: 20, barge_in: %s, prompt: Welcome to Northwind., next: advert}
+  advert: {kind: announcement, advert: true, duration_s: 7, barge_in: %s, prompt: Try our new tariff., next: main}
+  main: {kind: menu, prompt: For billing press 1. For a person press 0., options: [{key: "1", to: bye}]}
+  bye: {kind: hangup, prompt: Goodbye.}
+  agent: {kind: human, prompt: Connecting you.}
+"""
+
+
+def adverts(intro: str = "true", advert: str = "true"):
+    return load_menu_text(ADVERTS % (intro, advert))
+
+
+def test_an_announcement_plays_while_the_call_stays_at_it():
+    call = Call(adverts())
+    assert call.node == "intro" and call.playing and call.clock == 0 and call.prompt_end == 20
+    call.settle()
+    assert call.node == "main" and not call.playing and call.clock == 27
+    assert [e["node"] for e in call.events if e["type"] == "enter"] == ["intro", "advert", "main"]
+
+
+def test_early_human_command_during_a_barge_in_announcement_is_taken_at_once():
+    call = Call(adverts())
+    call.press("0", early=True)
+    command = next(e for e in call.events if e["type"] == "command")
+    assert command["node"] == "intro" and command["t"] == 0
+    assert call.outcome == "human" and call.steps == 1
+    assert [e["node"] for e in call.events if e["type"] == "enter"] == ["intro", "agent"]
+    assert call.clock == estimate_seconds("Connecting you.", DEFAULTS["timing"])  # only the transfer prompt
+    spoken = Call(adverts())
+    spoken.say("agent", early=True)
+    assert spoken.outcome == "human" and spoken.clock == call.clock
+
+
+def test_a_forced_announcement_cannot_be_interrupted_the_next_barge_in_node_can():
+    call = Call(adverts(intro="false"))
+    call.press("0", early=True)
+    command = next(e for e in call.events if e["type"] == "command")
+    assert command["node"] == "advert" and command["t"] == 20  # the advert's start
+    assert call.outcome == "human"
+    forced = Call(adverts(intro="false", advert="false"))
+    forced.press("0", early=True)  # lands on the menu (barge-in on) at its start
+    command = next(e for e in forced.events if e["type"] == "command")
+    assert command["node"] == "main" and command["t"] == 27
+
+
+def test_an_action_that_is_not_early_waits_for_the_prompt_to_end():
+    call = Call(adverts())
+    call.press("0")
+    command = next(e for e in call.events if e["type"] == "command")
+    main_s = estimate_seconds(adverts().nodes["main"].prompt, DEFAULTS["timing"])
+    assert command["node"] == "main" and command["t"] == round(27 + main_s, 2)
+
+
+def test_a_key_that_means_nothing_during_an_announcement_is_ignored():
+    call = Call(adverts())
+    call.press("5", early=True)
+    assert call.events[-1] == {"t": 0, "type": "ignored", "node": "intro", "key": "5"}
+    assert call.node == "intro" and call.playing and call.steps == 1 and call.outcome is None
+    call.say("hello there", early=True)
+    assert call.events[-1]["type"] == "ignored" and call.node == "intro"
+    call.press("*", early=True)  # repeat: the announcement starts again
+    assert call.node == "intro" and call.prompt_end == 20
+    assert [e["node"] for e in call.events if e["type"] == "enter"] == ["intro", "intro"]
+    call.settle()
+    assert call.node == "main" and call.clock == 27
+
+
+def test_early_command_time_agrees_with_the_audit():
+    """The audit's listening time to a person from the intro is the engine's
+    time for `press 0 early` there, wherever barge-in lets the command in.
+    (Two forced announcements in a row differ: the audit lets the command fire
+    at the end of the forced intro; the engine is then in the forced advert.)"""
+    from ivr.metrics import compute
+    for intro, advert in (("true", "true"), ("false", "true")):
+        menu = adverts(intro, advert)
+        call = Call(menu)
+        call.press("0", early=True)
+        audit = compute(menu).per_node()["intro"]["listening_to_human_s"]
+        assert call.outcome == "human" and call.clock == pytest.approx(audit, abs=0.01), (intro, advert)
+
+
+def test_hangup_during_the_forced_intro_is_recorded_there(maze):
+    from ivr.records.store import summarise_call
+    call = Call(maze)
+    call.hangup()
+    assert call.outcome == "caller_hangup" and call.clock == 0
+    assert [e["node"] for e in call.events if e["type"] == "enter"] == ["intro"]
+    record = summarise_call(call.to_dict())
+    assert record.path == ["intro"] and record.duration_s == 0 and record.node_times == {"intro": 0}
+
+
+def test_wait_passes_time_inside_the_intro_then_hangup(maze):
+    call = Call(maze)
+    call.wait(10)
+    assert call.node == "intro" and call.clock == 10 and call.playing
+    call.hangup()
+    assert call.outcome == "caller_hangup" and call.clock == 10
+    assert [e["node"] for e in call.events if e["type"] == "enter"] == ["intro"]
+    longer = Call(maze)
+    longer.wait(40)  # the intro (30 s) ends inside the wait: on to the advert
+    assert longer.node == "advert_main" and longer.clock == 40
+
+
+def test_announcement_cycles_still_hit_the_loop_guard():
+    menu = load_menu_text("""\
+id: echo
+title: Echo
+start: a
+commands: {human: {key: "0", to: p}}
+nodes:
+  a: {kind: announcement, duration_s: 1, prompt: A., next: b}
+  b: {kind: announcement, duration_s: 1, prompt: B., next: a}
+  p: {kind: human}
+""")
+    call = Call(menu)
+    assert call.playing and call.outcome is None
+    call.settle()
+    assert call.outcome == "loop"
+    waited = Call(menu)
+    waited.wait(5000)
+    assert waited.outcome == "loop"

@@ -29,6 +29,9 @@ def _interactive(call: Call) -> None:
         shown = len(call.events)
         if call.ended:
             return
+        if call.playing:
+            can = "'press KEY early' interrupts" if call.menu.nodes[call.node].barge_in else "no barge-in"
+            click.echo(f"  (playing until {call.prompt_end:.1f}s; Enter listens on; {can})", err=True)
         try:
             line = input("caller> ").strip()
         except EOFError:
@@ -36,6 +39,7 @@ def _interactive(call: Call) -> None:
         if line in ("quit", "exit"):
             return
         if not line:
+            call.settle()  # keep listening
             continue
         verb = line.split()[0].lower()
         if all(k in DTMF_KEYS for k in line.replace(" ", "")):

@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter, deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -42,14 +42,24 @@ MUMBLE = {"text": "mumble", "confidence": 0.0}   # below any min_confidence: a n
 @dataclass
 class Path_:
     """A caller's way through the menu: a route, then actions (each a list of
-    scenario steps), and where the caller waited before each action."""
+    scenario steps), where the caller waited before each action, and how long
+    announcements still played there before the caller was asked (`leads`)."""
     route: Optional[str]
     actions: list[list[dict]]
     waits: list[str] = field(default_factory=list)
     why: str = "path"
+    leads: list[float] = field(default_factory=list)
 
     def steps(self) -> list[dict]:
-        return [s for action in self.actions for s in action]
+        """The steps as a scenario plays them. The crawl acts once the caller
+        is asked; a scenario's `wait` starts when the last action ended, so a
+        wait is longer by the announcements still playing then."""
+        out = []
+        for action, lead in zip(self.actions, self.leads):
+            if lead and action and "wait" in action[0]:
+                action = [{"wait": round(action[0]["wait"] + lead, 3)}, *action[1:]]
+            out += action
+        return out
 
     def key(self) -> tuple:
         return (self.route, repr(self.steps()))
@@ -81,18 +91,24 @@ class Generated:
     truncated: bool               # the crawl hit max_paths
 
 
-def replay(menu: Menu, config: dict, route: Optional[str], actions: list[list[dict]]) -> tuple[Seen, list[str]]:
-    """Play the actions on a fresh call: what it did, and where it waited before each."""
+def replay(menu: Menu, config: dict, route: Optional[str], actions: list[list[dict]],
+           why: str = "path") -> tuple[Path_, Seen]:
+    """Play the actions on a fresh call, each once the caller is asked: the
+    path (with where it waited before each) and what the call did."""
     call = TracedCall(menu, config, route=route)
     check = _Checker(call)
-    waits = []
+    waits, leads = [], []
     for action in actions:
+        asked = call.clock
+        call.settle()
+        leads.append(round(call.clock - asked, 3))
         waits.append(call.node)
         for raw in action:
             if call.ended:
                 break
             _run_step(check, _step(raw, Where()), None)
-    return Seen.of(call), waits
+    call.settle()
+    return Path_(route, actions, waits, why, leads), Seen.of(call)
 
 
 def candidates(menu: Menu, node: Node, label: str, config: dict) -> list[list[dict]]:
@@ -160,9 +176,9 @@ def _extend(menu: Menu, config: dict, path: Path_, trans: Transition,
     `before` is how many transitions `path` alone fires."""
     node = menu.nodes[trans.node]
     for action in candidates(menu, node, trans.label, config):
-        call, waits = replay(menu, config, path.route, path.actions + [action])
+        found, call = replay(menu, config, path.route, path.actions + [action])
         if _fires(call, before, trans.node, trans.label):
-            return Path_(path.route, path.actions + [action], waits), call
+            return found, call
     return None
 
 
@@ -174,7 +190,7 @@ def crawl(menu: Menu, config: dict, max_visits: int = 1, max_paths: int = 500, m
         by_node.setdefault(t.node, []).append(t)
     starts = [Path_(None, [])] + [Path_(r["name"], [], why=f"priority route {r['name']}")
                                   for r in menu.priority_routes]
-    queue = deque((p, replay(menu, config, p.route, [])[0]) for p in starts)
+    queue = deque(replay(menu, config, p.route, [], p.why) for p in starts)
     finished: list[tuple[Path_, Seen]] = []
     reach_wait: dict[str, tuple[Path_, Seen]] = {}   # shortest path leaving the caller at a node
     reach_enter: dict[str, tuple[Path_, Seen]] = {}  # shortest path entering a node
@@ -236,13 +252,12 @@ def _cover(menu: Menu, config: dict, trans: Transition, reach_wait: dict, reach_
     base, call = found
     why = f"covers {trans}"
     if call.ended:
-        return Path_(base.route, base.actions, base.waits, why), call
+        return replace(base, why=why), call
     for suffix in suffixes.get(call.node, [])[:20]:
-        path = Path_(base.route, base.actions + suffix, why=why)
-        done, path.waits = replay(menu, config, path.route, path.actions)
+        path, done = replay(menu, config, base.route, base.actions + suffix, why)
         if done.ended and trans.key in done.fired:
             return path, done
-    return Path_(base.route, base.actions, base.waits, why), call
+    return replace(base, why=why), call
 
 
 def _dedup(items: list[tuple[Path_, Seen]]) -> list[tuple[Path_, Seen]]:
@@ -260,10 +275,10 @@ def _worst(items: list[tuple[Path_, Seen]]) -> list[tuple[Path_, Seen]]:
     to_human = [(c.clock, i) for i, (_, c) in enumerate(items) if c.outcome == "human"]
     if to_human:
         path, call = items[max(to_human)[1]]
-        out.append((Path_(path.route, path.actions, why="worst caller: longest time to a person"), call))
+        out.append((replace(path, why="worst caller: longest time to a person"), call))
     if items:
         path, call = items[max((c.steps, c.clock, i) for i, (_, c) in enumerate(items))[2]]
-        out.append((Path_(path.route, path.actions, why="worst caller: most actions"), call))
+        out.append((replace(path, why="worst caller: most actions"), call))
     return out
 
 

@@ -215,6 +215,7 @@ def run_scenario(scenario: Scenario, menu: Menu, config: dict,
     check = _Checker(call)
     for step in scenario.steps:
         _run_step(check, step, speech)
+    call.settle()  # the caller listens on after the last step
     if scenario.expect is not None:
         check.expect(scenario.expect, scenario.expect_where)
     return ScenarioResult(
@@ -227,6 +228,8 @@ def run_scenario(scenario: Scenario, menu: Menu, config: dict,
 
 def _run_step(check: _Checker, step: Step, speech: Optional[Callable]) -> None:
     call = check.call
+    if step.verb in ("expect", "hear") or (step.verb in ("press", "say") and not step.early):
+        call.settle()  # what plays now is heard to its end (as a press or say would anyway)
     if step.verb == "expect":
         check.expect(step.arg, step.where)
         return

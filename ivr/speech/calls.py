@@ -33,6 +33,7 @@ def _apply(call: Call, record: dict, result: Optional[Recognition],
     else:
         record.update(heard=result.text, confidence=result.confidence, engine=result.engine)
         call.say(result.text, result.confidence)  # nothing heard: confidence 0 -> no-match
+    call.settle()  # spoken turns never interrupt: the next one starts where the caller is asked
     record["now_at"] = call.node
     report(record)
     return record
@@ -43,6 +44,7 @@ def audio_turns(call: Call, turns: list[str], recognizer: Recognizer,
     """Each turn is a WAV/FLAC file the caller says, or DTMF keys (e.g. `1`,
     `123#`) the caller presses, in order, until the call ends."""
     done = []
+    call.settle()
     for turn in turns:
         if call.ended:
             break
@@ -65,6 +67,7 @@ def voice_call(call: Call, recognizer: Recognizer, config: dict, device=None,
     from . import live, tts
 
     spoken, done = 0, []
+    call.settle()
     while not call.ended:
         for event in call.events[spoken:]:
             if event["type"] == "enter" and event.get("prompt"):
