@@ -47,6 +47,11 @@ def suggest(menu: Menu, findings: list[Finding]) -> list[dict]:
             out.append({"rules": ["human-reachable"], "why": f"remove 'human' from globals_off at {off}",
                         "yaml": _dump({"nodes": {nid: {"globals_off": [g for g in menu.nodes[nid].globals_off
                                                                          if g != "human"]} for nid in off}})})
+        forced = sorted({f.node for f in findings if f.rule == "human-reachable" and f.node in menu.nodes
+                         and not menu.nodes[f.node].barge_in})
+        if forced:  # no command can be given while a forced prompt plays
+            out.append({"rules": ["human-reachable"], "why": f"let callers interrupt the prompts at {forced}",
+                        "yaml": _dump({"nodes": {nid: {"barge_in": True} for nid in forced}})})
     if rules & {"no-input-outcome", "no-match-outcome"}:
         out.append({"rules": sorted(rules & {"no-input-outcome", "no-match-outcome"}),
                     "why": "silence and wrong input retry twice, then reach a person (remove node-level "

@@ -163,8 +163,10 @@ def build_graph(menu: Menu, config: dict) -> tuple[Graph, dict]:
                 return got
         return _seconds(menu, config, cache, node)
 
+    acts = np.zeros(n, dtype=bool)   # where global commands can be given (as the engine)
     for i, node in enumerate(menu.nodes.values()):
         k = node.kind
+        acts[i] = node.takes_commands()
         if node.globals_off:
             for name in node.globals_off:
                 globals_off.setdefault(name, []).append(i)
@@ -263,8 +265,9 @@ def build_graph(menu: Menu, config: dict) -> tuple[Graph, dict]:
     ms_a = np.where(kind_a == AUTO, np.round(prompt_s[src_a] * 1000).astype(np.int64), forced_ms[src_a])
     arrays = [(src_a, dst_a, kind_a, ms_a)]
 
-    # global commands: the same edge from every node that does not end the call
-    live = ~terminal[:n]
+    # global commands: an edge from every node where the caller can act (a menu,
+    # an input, a barge-in prompt); a goto or forced prompt moves on first
+    live = ~terminal[:n] & acts
     for name in ("human", "main_menu"):
         cmd = menu.commands.get(name)
         to = specials[COMMAND_TARGETS[name]]

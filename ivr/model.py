@@ -121,6 +121,17 @@ class Node:
             return " ".join(t for t in (self.prompt, self.answer) if t)
         return self.prompt or self.answer
 
+    def takes_commands(self) -> bool:
+        """Can global commands be given here? Where the call waits for the
+        caller, or during a prompt the caller may cut in on. A goto or a forced
+        prompt moves on first (so a loop of them has no way out)."""
+        if self.kind in TERMINAL_KINDS:
+            return False
+        if self.waits_for_caller():
+            return True
+        return (self.kind in ("announcement", "self_service", "work_order") and self.barge_in
+                and self.duration_s != 0 and bool(self.spoken_text().strip()))
+
     def waits_for_caller(self) -> bool:
         """Does the call stop here for the caller (so silence/no-match apply)?"""
         return self.kind in ("menu", "input") or (self.kind == "self_service" and bool(self.knowledge_base))

@@ -15,7 +15,6 @@ from .matching import normalise
 from .model import SPECIAL_TARGETS, TERMINAL_KINDS, Menu, Node, Where
 
 NEEDS_NEXT = ("announcement", "input", "goto", "self_service", "work_order")
-PLAYS_THEN_MOVES = ("announcement", "self_service", "work_order")  # the caller may act only during the prompt
 NEEDS_PROMPT = ("menu", "announcement", "input")
 
 
@@ -142,23 +141,12 @@ def successors(menu: Menu, node: Node) -> list[str]:
         resolved = menu.resolve(target, node.id)
         if resolved and resolved != node.id:
             out.append(resolved)
-    if can_act(node):
+    if node.takes_commands():
         for name in ("human", "main_menu"):
             cmd = menu.command(name, node)
             if cmd:
                 out.append(menu.resolve("@human" if name == "human" else "@start") or "")
     return [t for t in out if t in menu.nodes]
-
-
-def can_act(node: Node) -> bool:
-    """Global commands work here: the call waits for the caller, or plays a
-    prompt the caller may cut in on. A goto, or a forced announcement, moves
-    on before any command can be given, so a loop of them has no way out."""
-    if node.kind in TERMINAL_KINDS:
-        return False
-    if node.waits_for_caller():
-        return True
-    return node.kind in PLAYS_THEN_MOVES and node.barge_in and bool(node.spoken_text().strip())
 
 
 def _ends(menu: Menu, node: Node) -> bool:
