@@ -80,3 +80,14 @@ def test_unusable_database_is_a_clean_error(tmp_path):
     from ivr.errors import IvrError
     with pytest.raises(IvrError, match="records database"):
         connect(str(bad))
+
+
+def test_a_caller_who_hangs_up_is_recorded_at_the_node_they_left(tmp_path):
+    """Abandonment by node needs the real node, not the engine's @disconnected."""
+    maze = load_menu(ROOT / "menus" / "maze.yaml")
+    call = Call(maze, DEFAULTS)
+    call.wait(10)
+    call.hangup()
+    record = summarise_call(call.to_dict())
+    assert call.to_dict()["final_node"] == "@disconnected"
+    assert record.outcome == "caller_hangup" and record.end_node == "intro" and record.duration_s == 10

@@ -119,8 +119,11 @@ def summarise_call(call: dict) -> CallRecord:
     collected = dict(call.get("collected", {}))
     region = next((str(collected[k]) for k in REGION_KEYS if collected.get(k)), None)
     human = call.get("outcome") == "human"
+    final = call.get("final_node")
+    if str(final).startswith("@") and path:  # @disconnected: where the caller was when the line dropped
+        final = path[-1]
     return CallRecord(menu=call.get("menu", "?"), outcome=call.get("outcome", "in_progress"),
-                      end_node=call.get("final_node"), duration_s=round(end, 2),
+                      end_node=final, duration_s=round(end, 2),
                       time_to_human_s=round(end, 2) if human else None, path=path,
                       node_times=node_times, asr=asr, collected=collected, category=category,
                       region=region)
