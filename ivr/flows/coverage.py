@@ -7,8 +7,8 @@ The transitions come from the menu's design, not from the calls:
   no_match     each waiting node's wrong-input policy firing
   command X    each global command (human, repeat, back, main_menu) at each
                node where the caller is asked (menu, input, knowledge-base
-               answer) and the command is on; the engine moves on from
-               announcements at once, so a command cannot fire there
+               answer) and the command is on; an early command during a
+               barge-in announcement works but is not counted as designed
   route X      each priority route
 """
 from __future__ import annotations
