@@ -65,3 +65,15 @@ def test_knowledge_base_nodes_show_their_silence_and_wrong_input_edges():
     hotline = load_menu(ROOT / "menus" / "12351-hotline.yaml")
     assert {(a, b, label) for a, b, label, _ in edges(hotline) if a == "ask"} >= {
         ("ask", "agent", "silence ×3"), ("ask", "agent", "wrong ×3")}
+
+
+@pytest.mark.parametrize("fmt", ["dot", "svg"])
+def test_unwritable_output_is_a_clean_error(tmp_path, fmt):
+    if fmt == "svg" and not shutil.which("dot"):
+        pytest.skip("Graphviz not installed")
+    menu = tmp_path / "m.vxml"
+    menu.write_text('<vxml version="2.1"><menu id="m"><choice dtmf="1" next="#m">again</choice></menu></vxml>')
+    result = CliRunner().invoke(cli, ["graph", str(menu), "--format", fmt, "-o", str(tmp_path / "no" / "x.svg")])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert f"cannot write {tmp_path / 'no' / 'x.svg'}: No such file or directory" in result.output
+    assert "give a writable -o path" in result.output

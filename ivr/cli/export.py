@@ -1,13 +1,12 @@
 """ivr export: write a menu for a platform (VoiceXML 2.1 or FreeSWITCH ivr XML)."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from ..exporters import export_menu
 from ..sources import open_menu
 from .common import EXIT_OK, progress, user_errors
+from .output import write_output
 
 
 @click.command("export")
@@ -24,11 +23,9 @@ def command(menu_file: str, target: str, output: str | None) -> None:
     """
     menu = open_menu(menu_file)
     text, notes = export_menu(menu, target)
+    write_output(text, output)
     if output:
-        Path(output).write_text(text, "utf-8")
         progress(f"wrote {output}")
-    else:
-        click.echo(text, nl=False)
     for note in notes:
         progress(f"note: {note}")
     raise SystemExit(EXIT_OK)

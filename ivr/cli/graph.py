@@ -1,13 +1,12 @@
 """ivr graph: draw a menu (dot, mermaid, svg), nodes coloured by steps to a person."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from ..graph import RENDER
 from ..sources import open_menu
 from .common import EXIT_OK, progress, user_errors
+from .output import write_output
 
 
 @click.command("graph")
@@ -20,10 +19,7 @@ def command(menu_file: str, fmt: str, output: str | None) -> None:
     """Draw MENU_FILE (any format ivr reads). Colours: blue = a person,
     green 1 step to a person, yellow 2, orange 3, red 4+, grey = none.
     Dashed edges: silence / wrong input after the retries."""
-    text = RENDER[fmt](open_menu(menu_file))
+    write_output(RENDER[fmt](open_menu(menu_file)), output)
     if output:
-        Path(output).write_text(text, "utf-8")
         progress(f"wrote {output}")
-    else:
-        click.echo(text, nl=False)
     raise SystemExit(EXIT_OK)

@@ -2,13 +2,14 @@
 Amazon Connect menu and write it as our YAML, with what could not be mapped."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from ..importers import FORMATS, load_any
+from ..importers.reach import drop_unreachable
+from ..importers.relocate import relocate_files
 from ..menu_yaml import dump_menu
 from .common import EXIT_FINDINGS, EXIT_OK, format_option, print_json, progress, user_errors
+from .output import write_output
 
 
 @click.command("import")
@@ -34,9 +35,11 @@ def command(file: str, source: str | None, output: str | None, phrases: tuple[st
     if start:
         options["start"] = start
     menu = load_any(file, fmt=source, **options)
+    relocate_files(menu, file, output)
+    drop_unreachable(menu)   # the YAML must load: `ivr validate` refuses unreachable nodes
     text = dump_menu(menu)
     if output:
-        Path(output).write_text(text, "utf-8")
+        write_output(text, output)
         progress(f"wrote {output} ({len(menu.nodes)} nodes)")
     notes = menu.import_report
     if fmt == "json":
@@ -44,7 +47,7 @@ def command(file: str, source: str | None, output: str | None, phrases: tuple[st
                     "report": [n.to_dict() for n in notes]})
     else:
         if not output:
-            click.echo(text, nl=False)
+            write_output(text, None)
         for n in notes:
             progress(str(n))
     unmapped = [n for n in notes if n.status in ("unmapped", "transfer")]

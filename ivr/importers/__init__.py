@@ -7,7 +7,9 @@ Our own YAML goes to ivr.loader.load_menu unchanged.
 """
 from __future__ import annotations
 
+import codecs
 import importlib
+import re
 from pathlib import Path
 from typing import Optional
 
@@ -23,13 +25,34 @@ MODULES = {"freeswitch": "freeswitch", "asterisk": "asterisk", "vxml": "voicexml
            "twilio": "twilio", "connect": "amazon_connect"}
 
 
+XML_DECL = re.compile(rb"""^(\xef\xbb\xbf)?<\?xml[^>]*?\bencoding\s*=\s*(["'])([A-Za-z][\w.:-]*)\2""")
+
+
 def _decode(data: bytes, file: str) -> str:
+    """Text of a menu file: UTF-8, or for XML the encoding its declaration
+    names (`<?xml ... encoding="ISO-8859-1"?>`); the declaration is then
+    rewritten to UTF-8, the encoding the importers hand the XML parser."""
+    m = XML_DECL.match(data)
+    encoding = m.group(3).decode("ascii") if m else "utf-8"
     try:
-        return data.decode("utf-8-sig")
+        codec = codecs.lookup(encoding).name
+    except LookupError:
+        raise IvrError(f"the XML declaration names an unknown encoding {encoding!r}",
+                       "declare a standard encoding (UTF-8, ISO-8859-1, windows-1252) or save as UTF-8",
+                       Where(file, 1, 1), "bad-encoding") from None
+    if codec == "utf-8" or codec.startswith("utf-16") or codec.startswith("utf-32"):
+        codec, encoding = "utf-8-sig", "UTF-8"
+    try:
+        text = data.decode(codec)
     except UnicodeDecodeError as err:
         line = data[:err.start].count(b"\n") + 1
-        raise IvrError(f"not UTF-8 text (byte {err.start})", "save the file as UTF-8",
+        xml = not m and data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
+        raise IvrError(f"not {encoding} text (byte {err.start})", f"save the file as {encoding}"
+                       + (" (or declare its encoding in <?xml ...?>)" if xml else ""),
                        Where(file, line, 1), "bad-encoding") from None
+    if codec != "utf-8-sig":
+        text = re.sub(r"""^(<\?xml[^>]*?\bencoding\s*=\s*)(["'])[^"']*\2""", r"\1\2UTF-8\2", text, count=1)
+    return text
 
 
 def import_text(text: str, fmt: str, file: str = "<string>", **options) -> Menu:

@@ -10,6 +10,8 @@ followed by GotoIf tests of ${var} is a menu; otherwise an input. Goto goes
 on; Queue reaches people; Dial reaches a person only when its target is
 named like one (queue/operator/agent...), else it is an external number;
 Hangup and running out of priorities (autofallthrough) end the call.
+One-digit patterns (`_X`, `_N`, `_Z`, `_[1-3]`) are one option per key
+(an explicit key wins); `e` stands in for a missing `i` or `t`.
 GotoIf on other data, GotoIfTime, AGI, VoiceMail and unknown applications
 are `unknown` nodes, reported.
 """
@@ -130,6 +132,8 @@ def parse(text: str, file: str, report: ImportReport) -> dict[str, Context]:
         if len(steps) > MAX_STEPS:
             raise IvrError("too many priorities in one extension", "check the file", where, "too-large")
     contexts.pop("globals", None)
+    for c in contexts.values():
+        expand_patterns(c, report)
     if not contexts:
         raise IvrError("no [context] with extensions in this file", "give an extensions.conf dialplan",
                        Where(file, 1, 1), "bad-format")
@@ -140,6 +144,40 @@ def parse(text: str, file: str, report: ImportReport) -> dict[str, Context]:
                 for st in steps:
                     st.args = [pattern.sub(lambda m: variables[m.group(1)], a) for a in st.args]
     return contexts
+
+
+CLASSES = {"X": "0123456789", "Z": "123456789", "N": "23456789"}
+
+
+def pattern_keys(ext: str) -> list[str] | None:
+    """The keys a one-digit pattern matches (`_X`, `_Z`, `_N`, `_5`, `_[1-3*]`), else None."""
+    body = ext[1:] if ext.startswith("_") else None
+    if body is None:
+        return None
+    if len(body) == 1:
+        return list(CLASSES.get(body.upper(), body if body in DTMF_KEYS else "")) or None
+    m = re.fullmatch(r"\[([0-9*#-]+)\]", body)
+    if not m:
+        return None
+    keys, spec = [], m.group(1)
+    for a, b in re.findall(r"([0-9*#])(?:-([0-9]))?", spec):
+        keys += [str(d) for d in range(int(a), int(b) + 1)] if b and a.isdigit() else [a]
+    return list(dict.fromkeys(keys)) or None
+
+
+def expand_patterns(ctx: Context, report: ImportReport) -> None:
+    """One-digit patterns become one extension per key (${EXTEN} filled in);
+    a key of its own, or of a narrower pattern, wins as in Asterisk."""
+    patterns = [(e, k) for e in ctx.exts if (k := pattern_keys(e))]
+    for ext, keys in sorted(patterns, key=lambda p: len(p[1])):
+        steps = ctx.exts.pop(ext)
+        added = [k for k in keys if k not in ctx.exts]
+        for key in added:
+            ctx.exts[key] = [Step(st.app, [a.replace("${EXTEN}", key) for a in st.args], st.where)
+                             for st in steps]
+            ctx.labels.update({(key, lab): i for (e, lab), i in ctx.labels.items() if e == ext})
+        report.add(R.MAPPED, f"pattern {ext} in [{ctx.name}] -> keys {', '.join(added) or 'none (all taken)'}",
+                   steps[0].where)
 
 
 class _Dialplan:
@@ -293,9 +331,13 @@ class _Dialplan:
                 self.report.add(R.UNMAPPED, f"extension {ext!r} in [{c}] is dialled with several keys "
                                 "(or is a pattern); not a single-key option", steps[0].where, nid)
         for code, attr, what in (("i", "no_match", "invalid key"), ("t", "no_input", "timeout")):
-            if code in exts:
-                c, steps = exts[code]
-                setattr(node, attr, Policy(0, self.run(c, code, 0, steps[0].where), steps[0].where))
+            if code in exts or "e" in exts:
+                used = code if code in exts else "e"
+                c, steps = exts[used]
+                setattr(node, attr, Policy(0, self.run(c, used, 0, steps[0].where), steps[0].where))
+                if used == "e":
+                    self.report.add(R.MAPPED, f"[{ctx}] has no '{code}' extension: on {what} Asterisk runs "
+                                    "the 'e' (exception) extension", steps[0].where, nid)
             else:
                 setattr(node, attr, Policy(0, "@hangup", where))
                 self.report.add(R.MAPPED, f"[{ctx}] has no '{code}' extension: on {what} Asterisk hangs up",

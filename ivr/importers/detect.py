@@ -54,12 +54,27 @@ def sniff(text: str, name: str = "") -> str | None:
     return None
 
 
+def _json_error(path: str | Path, text: str) -> None:
+    """IvrError at the line:col of a JSON syntax error, for a file that is meant to be JSON."""
+    try:
+        json.loads(text.lstrip("\ufeff"))
+    except ValueError as err:
+        line, col = getattr(err, "lineno", 1), getattr(err, "colno", 1)
+        msg = getattr(err, "msg", str(err))
+        raise IvrError(f"malformed JSON: {msg}", "fix the JSON syntax at this place",
+                       Where(str(path), line, col), "bad-json") from None
+
+
 def detect(path: str | Path, text: str) -> str:
-    """Format name for `path`; IvrError saying how to force one when unsure."""
+    """Format name for `path`; IvrError saying how to name one when unsure."""
     fmt = sniff(text, str(path))
     if fmt:
         return fmt
     suffix = Path(path).suffix.lower().lstrip(".")
+    if not text.strip("\ufeff \t\r\n"):
+        raise IvrError("the file is empty", "give a menu file", Where(str(path), 1, 1), "unknown-format")
+    if suffix == "json" or (suffix not in ("yaml", "yml") and text.lstrip("\ufeff \t\r\n").startswith("{")):
+        _json_error(path, text)
     by_ext = {"yaml": "yaml", "yml": "yaml", "vxml": "vxml", "conf": "asterisk"}.get(suffix)
     if by_ext:
         return by_ext
@@ -67,8 +82,10 @@ def detect(path: str | Path, text: str) -> str:
         raise IvrError("this is a FreeSWITCH phrase-macro file (prompt texts), not a menu",
                        "import the <menu> file; the phrases are found next to it or given with --phrases",
                        Where(str(path), 1, 1), "unknown-format")
+    platforms = ", ".join(f for f in FORMATS if f != "yaml")
     raise IvrError("cannot tell which platform this file is from",
-                   f"pass --from with one of: {', '.join(FORMATS)}", Where(str(path), 1, 1), "unknown-format")
+                   f"if it is a menu from an IVR platform, name the platform: `ivr import {path} --from FORMAT "
+                   f"-o menu.yaml` (FORMAT: {platforms}), then use menu.yaml", Where(str(path), 1, 1), "unknown-format")
 
 
 def normalise_format(fmt: str) -> str:

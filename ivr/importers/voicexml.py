@@ -23,6 +23,7 @@ from . import report as R
 from .common import number, slug, transfer_node, unique_id, unknown_node
 from .report import ImportReport
 from .safe_xml import Element, parse_xml, text_of
+from .vxml_grammar import choice_phrases, cond_test, dtmf_keys, grammar_phrases
 
 
 def _duration(value: str | None, default: float) -> float:
@@ -53,25 +54,6 @@ def _prompt(elem: Element) -> str:
 def _barge_in(elem: Element) -> bool:
     """False when a prompt of `elem` (not of nested handlers) says bargein="false"."""
     return not any((p.get("bargein") or "").lower() == "false" for p in elem if p.tag == "prompt")
-
-
-def _grammar_phrases(elem: Element) -> list[str]:
-    """Spoken phrases from inline SRGS grammars (items), or a simple text grammar."""
-    out = []
-    for g in elem.iter("grammar"):
-        if g.get("mode") == "dtmf":
-            continue
-        items = [text_of(i) for i in g.iter("item") if len(i) == 0 and text_of(i)]
-        if items:
-            out += items
-        elif text_of(g):
-            out += [p.strip() for p in re.split(r"[|\n]", text_of(g)) if p.strip()]
-    return out
-
-
-def _choice_phrases(choice: Element) -> list[str]:
-    own = (choice.text or "").strip()
-    return ([own] if own else []) + [p for p in _grammar_phrases(choice) if p != own]
 
 
 class _Doc:
@@ -211,7 +193,7 @@ class _Doc:
                 to = self.event_target(c.get("event"), c.where, nid)
             else:
                 to = self._dynamic(c, nid)
-            phrases = _choice_phrases(c)
+            phrases = choice_phrases(c)
             labels.append(phrases[0] if phrases else (key or ""))
             node.options.append(Option(target=to, key=key, phrases=phrases,
                                        label=phrases[0] if phrases else "", where=c.where))
@@ -281,43 +263,42 @@ class _Doc:
 
     def item_field(self, fld: Element, nid: str, follow: str, form: Element) -> Node:
         name = fld.get("name", nid)
-        prompt = _prompt(fld)
-        options: list[Option] = []
-        values: dict[str, Option] = {}
+        options: list[tuple[str, Option]] = []     # (the field's value when chosen, option)
         for opt in fld.iter("option"):
             o = Option(target="", key=opt.get("dtmf"), phrases=[text_of(opt)] if text_of(opt) else [],
                        label=text_of(opt) or opt.get("value", ""), where=opt.where)
-            values[(opt.get("value") or text_of(opt) or opt.get("dtmf") or "").lower()] = o
-            options.append(o)
-        for phrase in _grammar_phrases(fld):
-            o = Option(target="", phrases=[phrase], label=phrase, where=fld.where)
-            values.setdefault(phrase.lower(), o)
-            options.append(o)
+            options.append(((opt.get("value") or text_of(opt) or opt.get("dtmf") or ""), o))
+        for phrase in grammar_phrases(fld):
+            options.append((phrase, Option(target="", phrases=[phrase], label=phrase, where=fld.where)))
+        keys, unread = dtmf_keys(fld)
+        for key in keys:
+            options.append((key, Option(target="", key=key, label=key, where=fld.where)))
+        for g in unread:
+            self.report.add(R.UNMAPPED, f"<field {name}>: a DTMF grammar we cannot read (external or "
+                            "rule references); its keys are not options", g.where, nid)
         ftype = (fld.get("type") or "").lower()
-        if ftype.startswith("boolean"):
-            for key, val in (("1", "true"), ("2", "false")):
-                o = Option(target="", key=key, phrases=["yes" if val == "true" else "no"], label=val, where=fld.where)
-                values[val] = o
-                options.append(o)
+        boolean = ftype.startswith("boolean")
+        if boolean:   # the VoiceXML boolean builtin: yes / 1 is true, no / 2 is false
+            for key, val, word in (("1", "true", "yes"), ("2", "false", "no")):
+                options.append((val, Option(target="", key=key, phrases=[word], label=word, where=fld.where)))
         filled = next((c for c in fld if c.tag == "filled"), None)
         if filled is None:
             filled = next((c for c in form if c.tag == "filled"), None)
-        routes = self._routes(filled, name, nid) if filled is not None else []
-        node = Node(nid, "input", prompt=prompt, where=fld.where, input_name=name, barge_in=_barge_in(fld),
+        routes = self._routes(filled, name, nid, boolean) if filled is not None else []
+        node = Node(nid, "input", prompt=_prompt(fld), where=fld.where, input_name=name, barge_in=_barge_in(fld),
                     timeout_s=_duration(self._property(fld, "timeout"), self.timeout))
         node.no_input = self.policy("noinput", [fld, form, self.root], nid)
         node.no_match = self.policy("nomatch", [fld, form, self.root], nid)
         if routes and options:
             node.kind = "menu"
-            default = follow
-            for value, to in routes:
-                if value is None:
-                    default = to
-                elif value.lower() in values:
-                    values[value.lower()].target = to
-            node.options = [o for o in options if o.target or default]
-            for o in node.options:
-                o.target = o.target or default
+            for value, o in options:
+                o.target = self._route_for(value, routes, follow, fld, nid, name)
+            node.options = [o for _, o in options]
+            values = {v.lower() for v, _ in options}
+            for (test, value), _to in routes:
+                if test == "eq" and value.lower() not in values:
+                    self.report.add(R.UNMAPPED, f"<field {name}>: a branch for value {value!r}, which is "
+                                    "none of its options (never taken)", fld.where, nid)
             self.report.add(R.MAPPED, f"<field {name}> routed on its value -> menu", fld.where, nid)
             return node
         m = re.search(r"minlength=(\d+)", ftype), re.search(r"maxlength=(\d+)", ftype), re.search(r"length=(\d+)", ftype)
@@ -325,37 +306,52 @@ class _Doc:
             lo = int(m[0].group(1)) if m[0] else int(m[2].group(1)) if m[2] else 1
             hi = int(m[1].group(1)) if m[1] else int(m[2].group(1)) if m[2] else 20
             node.input_digits = (lo, max(lo, hi))
-        node.next = (routes[0][1] if routes else None) or self._end_of_form(follow, fld.where, nid)
-        if routes and len(routes) > 1:
-            self.report.add(R.UNMAPPED, f"<field {name}>: branches on values not among its options; "
-                            "first branch taken as next", fld.where, nid)
+        if any(test != "else" for (test, _), _to in routes):
+            conds = ", ".join(repr(v) for (t, v), _ in routes if t != "else")
+            node.next = unique_id(f"{nid}_branches", self.nodes)
+            self.nodes[node.next] = unknown_node(node.next, f"<field {name}> branches on the entered value "
+                                                 f"({conds}); which branch a caller takes is not modelled",
+                                                 fld.where, self.report)
+        else:
+            node.next = (routes[0][1] if routes else None) or self._end_of_form(follow, fld.where, nid)
         return node
 
-    def _routes(self, filled: Element, name: str, owner: str) -> list[tuple[str | None, str]]:
-        """(value or None for else/unconditional, target) from a <filled>."""
-        routes = []
+    def _route_for(self, value: str, routes: list, follow: str, fld: Element, nid: str, name: str) -> str:
+        """Where choosing `value` leads: the <filled> branches in order; a
+        condition we cannot read before a match makes it an unknown node."""
+        for (test, want), to in routes:
+            if test == "else" or (test == "eq" and want.lower() == value.lower()):
+                return to
+            if test == "unread":
+                uid = f"{nid}_cond_{slug(want, 'cond')}"[:60]
+                if uid not in self.nodes:
+                    self.nodes[uid] = unknown_node(uid, f"<field {name}>: condition {want!r} not understood; "
+                                                   "where the choices it may catch go is unknown",
+                                                   fld.where, self.report)
+                return uid
+        return follow
+
+    def _routes(self, filled: Element, name: str, owner: str, boolean: bool = False) -> list:
+        """((test, value), target) from a <filled>, in order; test is "eq",
+        "unread" (a condition we cannot read) or "else" (also unconditional)."""
+        routes: list = []
         conds = [e for e in filled.iter() if e.tag in ("if", "elseif", "else")]
         if not conds:
             to = self.action(filled, filled.where, owner)
-            return [(None, to)] if to else []
+            return [(("else", None), to)] if to else []
         # each if/elseif/else marker applies to the siblings that follow it up to the next marker
         for ifel in filled.iter("if"):
-            current: str | None = self._cond_value(ifel.get("cond", ""))
+            branch, taken = cond_test(ifel.get("cond", ""), name, boolean), False
             for child in [ifel] + list(ifel):
-                if child.tag == "elseif":
-                    current = self._cond_value(child.get("cond", ""))
-                elif child.tag == "else":
-                    current = None
-                elif child is not ifel:
+                if child.tag in ("elseif", "else"):
+                    branch, taken = (cond_test(child.get("cond", ""), name, boolean) if child.tag == "elseif"
+                                     else ("else", None)), False
+                elif child is not ifel and not taken:
                     to = self.action(child, child.where, owner)
-                    if to and not any(v == current for v, _ in routes):
-                        routes.append((current, to))
+                    if to:
+                        routes.append((branch, to))
+                        taken = True
         return routes
-
-    @staticmethod
-    def _cond_value(cond: str) -> str:
-        m = re.search(r"==\s*['\"]?([^'\"\s)]+)['\"]?", cond or "")
-        return m.group(1) if m else cond
 
     def item_subdialog(self, e: Element, nid: str, follow: str, form: Element) -> Node:
         node = unknown_node(nid, f"<subdialog src={e.get('src') or e.get('srcexpr')!r}> (another dialog runs)",
@@ -390,7 +386,15 @@ class _Doc:
                 self.report.add(R.UNMAPPED, f"document <link> to {to} is not one of the global commands "
                                 "(human, repeat, back, main menu)", link.where)
                 continue
-            cmds[name] = Command(name, key=link.get("dtmf"), phrases=_grammar_phrases(link),
+            keys, unread = dtmf_keys(link)
+            for g in unread:
+                self.report.add(R.UNMAPPED, "a <link> DTMF grammar we cannot read; its keys are not modelled",
+                                g.where)
+            if len(keys) > 1:
+                self.report.add(R.UNMAPPED, f"<link> DTMF grammar has keys {keys}; only {keys[0]!r} is the "
+                                "command's key", link.where)
+            cmds[name] = Command(name, key=link.get("dtmf") or (keys[0] if keys else None),
+                                 phrases=grammar_phrases(link),
                                  target=to if name == "human" else "", where=link.where)
             self.report.add(R.MAPPED, f"document <link> -> global command {name!r}", link.where)
         for elem in self.root.iter("link"):
