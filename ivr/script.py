@@ -28,6 +28,7 @@ class Step:
 
 def parse_script(text: str, file: str = "<script>") -> list[Step]:
     steps = []
+    text = text.removeprefix("\ufeff")  # a BOM some editors write, as menus allow
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if not line or line.startswith("#"):

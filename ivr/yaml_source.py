@@ -139,8 +139,10 @@ def _syntax_error(err: yaml.YAMLError, file: str) -> IvrError:
     mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
     where = _where(mark, file) if mark else Where(file, 1, 1)
     problem = getattr(err, "problem", None) or str(err)
-    return IvrError(f"not valid YAML: {problem}",
-                    "fix the YAML syntax at that place (indentation, quotes, colons)", where, "yaml-syntax")
+    fix = "fix the YAML syntax at that place (indentation, quotes, colons)"
+    if "could not determine a constructor for the tag" in problem:
+        fix = "remove the tag (!!python/…, !custom): a menu holds plain text, numbers, lists and mappings"
+    return IvrError(f"not valid YAML: {problem}", fix, where, "yaml-syntax")
 
 
 def load_yaml(path: str | Path) -> tuple[Any, list[IvrError]]:

@@ -32,7 +32,8 @@ def test_hotline_say_zhuanrengong_reaches_human_in_one_step():
 
 def test_script_file_and_text_transcript(tmp_path):
     script = tmp_path / "s.txt"
-    script.write_text("# billing then a person\npress 1\nsay billing\nwait 2\npress 0\n")
+    script.write_text("\ufeff# billing then a person\npress 1\nsay billing\nwait 2\npress 0\n",
+                      encoding="utf-8")           # with the BOM some Windows editors write
     run = ivr("call", "menus/consumer-service.yaml", "--script", str(script))
     assert run.returncode == 0
     assert "call ended: human" in run.stdout

@@ -201,7 +201,7 @@ def test_non_utf8_file(tmp_path):
 
 def test_python_object_tags_are_not_executed():
     errs = errors_of("id: !!python/object/apply:os.system ['echo pwned']\n")
-    assert errs[0].code == "yaml-syntax"
+    assert errs[0].code == "yaml-syntax" and "remove the tag" in errs[0].fix
 
 
 def test_unquoted_numeric_keys_are_accepted():
