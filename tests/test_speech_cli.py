@@ -82,3 +82,20 @@ def test_models_download_refuses_a_wrong_archive(tmp_path):
                  "--config", str(config))
     assert result.exit_code == 2 and "expected 41205931" in result.output
     assert list((tmp_path / "models").iterdir()) == []
+
+
+def test_a_silent_turn_is_no_input_after_the_prompt_and_the_timeout(tmp_path):
+    """A turn with nothing said is silence (the node's no-input policy), counted
+    from the end of the prompt the caller heard, not a recogniser's guess."""
+    import numpy as np
+    import soundfile as sf
+    silent = tmp_path / "silent.wav"
+    sf.write(silent, np.zeros(16000 * 2, np.float32), 16000)
+    result = run("call", MENU, "--audio-in", str(silent), "--format", "json")
+    assert result.exit_code == 0, result.output
+    call = json.loads(result.stdout)
+    assert call["speech_turns"][0]["heard"] is None
+    enter = next(e for e in call["events"] if e["type"] == "enter")
+    no_input = next(e for e in call["events"] if e["type"] == "no_input")
+    assert no_input["node"] == enter["node"]
+    assert no_input["t"] == pytest.approx(enter["t"] + enter["prompt_s"] + no_input["waited_s"], abs=0.05)

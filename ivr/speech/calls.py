@@ -7,6 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable, Optional
 
+import numpy as np
+
 from ..engine import Call
 from ..matching import tidy
 from ..model import DTMF_KEYS
@@ -27,8 +29,8 @@ def _apply(call: Call, record: dict, result: Optional[Recognition],
     """Feed one recognised turn to the call (None = silence), then report it."""
     if "pressed" in record:
         pass                      # keys were pressed already
-    elif result is None:
-        call.wait(call.menu.nodes[call.node].timeout_s)
+    elif result is None:  # the caller heard the rest of the prompt, then said nothing for the timeout
+        call.wait(max(0.0, call.prompt_end - call.clock) + call.menu.nodes[call.node].timeout_s)
         record.update(heard=None)
     else:
         record.update(heard=result.text, confidence=result.confidence, engine=result.engine)
@@ -37,6 +39,18 @@ def _apply(call: Call, record: dict, result: Optional[Recognition],
     record["now_at"] = call.node
     report(record)
     return record
+
+
+SILENT_RMS = 0.002  # about -54 dBFS: the loudest 100 ms of a real turn is far above it
+
+
+def _has_speech(audio: np.ndarray, rate: int) -> bool:
+    """Is any 100 ms of the recorded turn louder than near-silence? (A recording
+    is cut already: the live endpointer's start/stop rules would drop short
+    quiet words, as 10 % of the FSDD digits.)"""
+    block = rate // 10
+    return any(float(np.sqrt(np.mean(audio[i:i + block] ** 2))) >= SILENT_RMS
+               for i in range(0, max(len(audio) - block + 1, 1), block))
 
 
 def audio_turns(call: Call, turns: list[str], recognizer: Recognizer,
@@ -55,7 +69,9 @@ def audio_turns(call: Call, turns: list[str], recognizer: Recognizer,
             record.update(pressed=turn)
         else:
             phrases, sequence = _constraints(call)
-            result = recognizer.recognize(load_audio(turn, recognizer.rate), phrases, sequence)
+            audio = load_audio(turn, recognizer.rate)
+            if _has_speech(audio, recognizer.rate):  # a silent turn is no-input, not a guess
+                result = recognizer.recognize(audio, phrases, sequence)
         done.append(_apply(call, record, result, report))
     return done
 
