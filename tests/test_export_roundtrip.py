@@ -68,3 +68,15 @@ def test_freeswitch_round_trip_keeps_keypad_paths(path):
         assert keys <= {o.key for o in back.nodes[node.id].options}
     if any(n.kind == "input" for n in menu.nodes.values()):
         assert any("input" in note for note in notes)
+
+
+@pytest.mark.parametrize("path", MENUS, ids=lambda p: p.stem)
+def test_every_event_the_vxml_throws_is_caught(path):
+    """On a real VoiceXML platform an uncaught event ends the call: `back`
+    (thrown by choices and links) must have a handler, like repeat and hangup."""
+    from defusedxml import ElementTree as SafeET
+    root = SafeET.fromstring(export_menu(load_menu(path), "vxml")[0].encode())
+    ns = "{http://www.w3.org/2001/vxml}"
+    thrown = {e.get("event") for tag in ("choice", "link", "throw") for e in root.iter(ns + tag) if e.get("event")}
+    caught = {c.get("event") for c in root.findall(ns + "catch")}
+    assert thrown and thrown <= caught, thrown - caught

@@ -158,6 +158,9 @@ class _Writer:
             _grammar(link, cmd.phrases)
         _sub(_sub(root, "catch", event="ivr.repeat"), "reprompt")
         _sub(_sub(root, "catch", event="ivr.hangup"), "disconnect")
+        # an uncaught event ends the session; a static document cannot know the
+        # caller's previous menu, so a deployed `back` goes to the main menu
+        _sub(_sub(root, "catch", event="ivr.back"), "goto", next=f"#{menu.start}")
         start = menu.nodes[menu.start]
         for node in [start] + [n for n in menu.nodes.values() if n is not start]:
             (self.menu_node if node.kind == "menu" else self.form_node)(root, node)
