@@ -70,3 +70,53 @@ def test_out_of_grammar_silence_is_not_confident(sphinx):
     quiet = np.random.default_rng(1).normal(0, 0.001, 16000).astype(np.float32)
     result = sphinx.recognize(quiet, ["billing", "agent"])
     assert result.text == "" or result.confidence < 0.5
+
+
+# Out-of-vocabulary rejection (docs/speech.md): a menu grammar has a garbage
+# branch, so speech that is none of the node's phrases is a no-match. Before
+# it, each of these came back as a confident phrase ('a person' 1.00, 'when are
+# you open' 1.00, 'one' 1.00) and routed the call.
+
+def _menu_vocabulary(node):
+    from pathlib import Path
+    from ivr.loader import load_menu
+    from ivr.speech.vocabulary import vocabulary
+    menu = load_menu(Path(__file__).resolve().parents[1] / "menus" / "consumer-service.yaml")
+    return vocabulary(menu, node)
+
+
+def _tts(text):
+    from ivr.config import load_config
+    from ivr.speech import tts
+    return tts.synthesize(text, "en", load_config())
+
+
+def _no_match(result):
+    return result.text == "" or result.confidence < 0.5
+
+
+def test_librispeech_sentence_is_no_match_at_a_menu(sphinx):
+    audio = load_audio(shared("speech/en/librispeech-1995-1837-0001.wav"))
+    assert _no_match(sphinx.recognize(audio, _menu_vocabulary("main")))
+
+
+@pytest.mark.parametrize("node,said", [("main", "what is the weather like tomorrow"),
+                                       ("language", "I want to speak to a representative please"),
+                                       ("billing", "can you tell me a joke")])
+def test_off_topic_speech_is_no_match(sphinx, node, said):
+    assert _no_match(sphinx.recognize(_tts(said), _menu_vocabulary(node)))
+
+
+@pytest.mark.parametrize("said", ["agent", "billing", "representative", "order status", "opening hours"])
+def test_menu_words_still_match_at_their_node(sphinx, said):
+    result = sphinx.recognize(_tts(said), _menu_vocabulary("main"))
+    assert result.text == said and result.confidence >= 0.5
+
+
+def test_garbage_never_shows_in_partials_or_words(sphinx):
+    audio = load_audio(shared("speech/en/librispeech-1995-1837-0001.wav"))
+    stream = sphinx.stream(_menu_vocabulary("main"))
+    partials = [stream.feed(audio[i:i + 3200]) for i in range(0, len(audio), 3200)]
+    final = stream.finish()
+    assert not any("garbage" in p for p in partials)
+    assert "garbage" not in final.text and not any("garbage" in w["word"] for w in final.words)
