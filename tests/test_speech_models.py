@@ -172,7 +172,6 @@ def test_a_wrong_url_says_so_not_check_the_network(server, tmp_path):
 def test_a_killed_download_leaves_nothing(server, tmp_path):
     """SIGTERM (kill, a CI timeout) mid-download removes the partial file."""
     import json
-    import os
     import signal
     import subprocess
     import sys
