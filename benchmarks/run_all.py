@@ -21,6 +21,7 @@ BENCHMARKS = {
     "queue_sim.py": ["--sizes", "10000,100000", "--simpy-max", "100000"],
     "flows_parallel.py": ["--copies", "1"],
     "asr_digits.py": ["--limit", "20"],
+    "asr_rejection.py": ["--quick"],
 }
 
 

@@ -40,9 +40,17 @@ PAD_S, DITHER, PEAK = 0.3, 0.003, 0.9
 # phones (39 phones made decoding 10x slower for the same rejection).
 GARBAGE = "_garbage_"
 GARBAGE_PHONES = "AA IY UW EH ER N M S F T K L R W".split()
-# Probabilities before pocketsphinx's language weight; tuned on TTS menu words
-# (wideband and 8 kHz) against LibriSpeech, AISHELL and off-topic TTS sentences.
-GARBAGE_ENTRY, GARBAGE_PER_PHONE = 1e-6, 1e-6
+# Probabilities before pocketsphinx's language weight. 1e-6 entry rejected a
+# little more off-topic speech but also a third of real callers' in-vocabulary
+# words (FSDD "zero".."four" at consumer-service `main`: 39/100 accepted vs 63
+# with no loop); 1e-12 keeps 54/100 and still rejects 28/42 off-topic clips
+# (vs 31/42 and, with no loop, 3/42). Measured in one run; docs/speech.md.
+GARBAGE_ENTRY, GARBAGE_PER_PHONE = 1e-12, 1e-6
+# A menu phrase that explains under 40 % of the voiced audio is no match: the
+# caller said a sentence and the phrase was found in a corner of it (a whole
+# LibriSpeech sentence came out as "a person", confidence 1.00). Real callers'
+# in-vocabulary words are unaffected (FSDD digits at `main`: 54/100 either way).
+MIN_COVERAGE = 0.4
 DIGIT_WORDS = {"zero", "oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"}
 
 
@@ -86,6 +94,20 @@ def _result(decoder) -> Recognition:
     return Recognition(text=text, confidence=conf, engine="pocketsphinx", words=words)
 
 
+def _covered(result: Recognition) -> float:
+    return sum(w["end"] - w["start"] for w in result.words)
+
+
+def _voiced_s(samples: np.ndarray) -> float:
+    """Seconds of 100 ms blocks within 20 dB of the loudest (and above -40 dBFS)."""
+    block = RATE // 10
+    levels = np.array([np.sqrt(np.mean(samples[i:i + block] ** 2))
+                       for i in range(0, len(samples) - block + 1, block)])
+    if not levels.size:
+        return 0.0
+    return float((levels > max(0.01, 0.1 * levels.max())).sum()) * 0.1
+
+
 def _with_garbage(phrases: list[str], sequence: bool) -> list[tuple]:
     """FSG transitions (from, to, probability[, word]): state 0 is the start,
     1 the end, 2 the end of a phrase (back to 0 for a sequence); or, from 0,
@@ -124,9 +146,11 @@ class _Decoder:
             self.ps.add_word(word, phones, True)
         for phone in GARBAGE_PHONES:
             self.ps.add_word(GARBAGE + phone.lower(), phone, True)
-        self.searches: dict[tuple, str] = {}
+        self.searches: dict[tuple, tuple[str, bool]] = {}   # -> (search name, open set?)
+        self.open_set = False   # the active grammar has the garbage loop (a menu's phrases)
 
     def activate(self, choices: Optional[list[str]], sequence: bool = False) -> None:
+        self.open_set = False
         if choices is None:
             self.ps.activate_search("_default")   # the wheel's en-US language model
             return
@@ -138,13 +162,15 @@ class _Decoder:
                                "use English words for pocketsphinx, or install a vosk model "
                                "(ivr models list)")
             name = "g" + hashlib.sha1(repr(key).encode()).hexdigest()[:12]
-            if set(known) <= DIGIT_WORDS:
+            digits_only = set(known) <= DIGIT_WORDS
+            if digits_only:
                 rule = f"({' | '.join(known)})" + ("+" if sequence else "")
                 self.ps.add_jsgf_string(name, f"#JSGF V1.0;\ngrammar menu;\npublic <choice> = {rule};\n")
             else:
                 self.ps.add_fsg(name, self.ps.create_fsg(name, 0, 1, _with_garbage(known, sequence)))
-            self.searches[key] = name
-        self.ps.activate_search(self.searches[key])
+            self.searches[key] = (name, not digits_only)
+        name, self.open_set = self.searches[key]
+        self.ps.activate_search(name)
 
 
 class SphinxRecognizer(Recognizer):
@@ -177,6 +203,8 @@ class SphinxRecognizer(Recognizer):
         decoder.process_raw(to_pcm16(audio), False, True)  # full_utt: CMN over the whole utterance
         decoder.end_utt()
         result = _result(decoder)
+        if self.batch.open_set and result.text and _covered(result) < MIN_COVERAGE * _voiced_s(samples):
+            result = Recognition(text="", confidence=0.0, engine="pocketsphinx")  # said much more than a phrase
         result.seconds = round(time.perf_counter() - start, 4)
         result.audio_seconds = round(len(samples) / self.rate, 3)
         return result
