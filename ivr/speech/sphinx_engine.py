@@ -149,12 +149,14 @@ class _Decoder:
         self.searches: dict[tuple, tuple[str, bool]] = {}   # -> (search name, open set?)
         self.open_set = False   # the active grammar has the garbage loop (a menu's phrases)
 
-    def activate(self, choices: Optional[list[str]], sequence: bool = False) -> None:
+    def activate(self, choices: Optional[list[str]], sequence: bool = False, reject_unknown: bool = True) -> None:
+        """Search for `choices`; with `reject_unknown` (and not only digit words)
+        the garbage loop competes, else the plain grammar of the phrases."""
         self.open_set = False
         if choices is None:
             self.ps.activate_search("_default")   # the wheel's en-US language model
             return
-        key = (tuple(choices), sequence)
+        key = (tuple(choices), sequence, reject_unknown)
         if key not in self.searches:
             known = [c for c in choices if all(self.ps.lookup_word(w) for w in c.split())]
             if not known:
@@ -162,13 +164,13 @@ class _Decoder:
                                "use English words for pocketsphinx, or install a vosk model "
                                "(ivr models list)")
             name = "g" + hashlib.sha1(repr(key).encode()).hexdigest()[:12]
-            digits_only = set(known) <= DIGIT_WORDS
-            if digits_only:
+            plain = set(known) <= DIGIT_WORDS or not reject_unknown
+            if plain:
                 rule = f"({' | '.join(known)})" + ("+" if sequence else "")
                 self.ps.add_jsgf_string(name, f"#JSGF V1.0;\ngrammar menu;\npublic <choice> = {rule};\n")
             else:
                 self.ps.add_fsg(name, self.ps.create_fsg(name, 0, 1, _with_garbage(known, sequence)))
-            self.searches[key] = (name, not digits_only)
+            self.searches[key] = (name, not plain)
         name, self.open_set = self.searches[key]
         self.ps.activate_search(name)
 
@@ -186,7 +188,10 @@ class SphinxRecognizer(Recognizer):
         # of digit accuracy, so streams get their own decoder.
         if self._live is None:
             self._live = _Decoder()
-        self._live.activate(unique_choices(choices), sequence)
+        # partial results only say "the caller is talking" (barge-in); the
+        # decision is the batch pass, which rejects unknown speech. Under the
+        # garbage loop partials were often empty on a loaded CI machine.
+        self._live.activate(unique_choices(choices), sequence, reject_unknown=False)
         return SphinxStream(self._live.ps)
 
     def recognize(self, samples: np.ndarray, choices: Optional[list[str]] = None,
