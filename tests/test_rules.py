@@ -102,3 +102,17 @@ def test_a_bad_pack_file_names_the_line(tmp_path, content, line, words):
         load_pack(str(path))
     assert caught.value.where.file == str(path) and caught.value.where.line == line
     assert words in str(caught.value)
+
+
+@pytest.mark.parametrize("rid,rule", RULES, ids=[r for r, _ in RULES])
+def test_a_command_a_fix_quotes_has_those_options(rid, rule):
+    """A fix that says `ivr queue agents --flag …` must name flags the command has."""
+    import re
+    from ivr.cli import cli
+    for quoted in re.findall(r"`(ivr [^`]+)`", rule.FIX):
+        words = quoted.split()[1:]
+        command, i = cli, 0
+        while i < len(words) and hasattr(command, "commands") and words[i] in command.commands:
+            command, i = command.commands[words[i]], i + 1
+        known = {opt for param in command.params for opt in param.opts}
+        assert set(re.findall(r"--[\w-]+", quoted)) <= known, (rid, quoted, sorted(known))

@@ -41,7 +41,8 @@ RATIONALE = "An average hides the long waits; a service level says how many call
 CITATION = {"law": "Ley 10/2025 de servicios de atención a la clientela (Spain)", "article": "art. 8: on average "
             "95 % of calls answered by a person within 3 minutes", "date": "2025-12-26 (BOE 2025-12-27; "
             "adaptation until 2026-12-28)", "status": "in force"}
-FIX = "Add agents until the service level is met (`ivr queue agents --target-s 180 --level 0.95`)."
+FIX = ("Add agents until the service level is met (`ivr queue agents --calls-per-hour R --aht S --target 180 "
+       "--service-level 0.95`).")
 DEFAULTS = {"target_s": 180, "min_level": 0.95}
 BOUNDS = {"min_level": (0, 1)}   # a share of calls
 
