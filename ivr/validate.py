@@ -8,7 +8,7 @@ import difflib
 import math
 from collections import deque
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Optional
 
 from .errors import IvrError
 from .matching import normalise
@@ -166,12 +166,20 @@ def _reach(start: list[str], step) -> set[str]:
     return seen
 
 
+def reachable_nodes(menu: Menu, succ: Optional[dict] = None) -> set[str]:
+    """Node ids a caller can get to from the start or a priority route."""
+    if menu.start not in menu.nodes:
+        return set()
+    succ = succ or {nid: successors(menu, node) for nid, node in menu.nodes.items()}
+    starts = [menu.start] + [t for r in menu.priority_routes if (t := menu.resolve(r.get("to", ""))) in menu.nodes]
+    return _reach(starts, succ.__getitem__)
+
+
 def check_reachability(menu: Menu) -> list[IvrError]:
     if menu.start not in menu.nodes:
         return []  # reported by check_targets
-    starts = [menu.start] + [t for r in menu.priority_routes if (t := menu.resolve(r["to"])) in menu.nodes]
     succ = {nid: successors(menu, node) for nid, node in menu.nodes.items()}
-    reachable = _reach(starts, succ.__getitem__)
+    reachable = reachable_nodes(menu, succ)
     errors = [IvrError(f"node {nid!r} cannot be reached from the start node {menu.start!r}",
                        "link to it from an option or 'next', or delete it", node.where, "unreachable")
               for nid, node in menu.nodes.items() if nid not in reachable]

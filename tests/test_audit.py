@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -221,3 +222,12 @@ def test_silence_at_a_knowledge_base_question_is_audited_like_a_menu():
     menu.nodes["ask"].no_input.retries, menu.nodes["ask"].no_input.then = 0, "@hangup"
     result = audit_menu(menu, ["ivr-core"])
     assert ("no-input-outcome", "ask") in {(f.rule, f.node) for f in result.findings}
+
+
+def test_an_unwritable_output_is_a_clean_input_error(tmp_path):
+    target = tmp_path / "no" / "report.html"
+    result = subprocess.run([sys.executable, "-c", "from ivr.cli import main; main()", "audit",
+                             str(MENUS / "maze.yaml"), "--format", "html", "--output", str(target)],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"cannot write {target}: No such file or directory — give a writable --output path" in result.stderr

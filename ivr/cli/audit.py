@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Optional
 
 import click
@@ -11,10 +10,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from ..audit import audit_files, resolve_packs
 from ..config import load_config
-from ..errors import IvrError
 from ..reports import FORMATS, render
 from ..rules import pack_names
 from .common import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, config_option, format_option, user_errors
+from .output import write_output
 
 
 @click.command("audit")
@@ -64,14 +63,9 @@ def command(menus: tuple[str, ...], packs: tuple[str, ...], fmt: str, output: Op
             click.echo(f"warning: {r['source']}: nothing checked: {r['not_checked']}; "
                        "give --all-languages to apply the packs anyway", err=True)
     report = render(results, fmt, color=fmt == "text" and output is None and sys.stdout.isatty())
+    write_output(report, output, "--output")
     if output:
-        try:
-            Path(output).write_text(report, encoding="utf-8")
-        except OSError as err:
-            raise IvrError(f"cannot write {output}: {err.strerror}", "give a writable --output path") from None
         click.echo(f"wrote {output}", err=True)
-    else:
-        click.echo(report, nl=False)
     if failed_input:
         raise SystemExit(EXIT_INPUT)
     raise SystemExit(EXIT_OK if all(r["passed"] for r in results) else EXIT_FINDINGS)

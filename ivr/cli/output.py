@@ -9,7 +9,7 @@ import click
 from ..errors import IvrError
 
 
-def write_output(text: str, output: str | None) -> None:
+def write_output(text: str, output: str | None, flag: str = "-o") -> None:
     """`text` to the file `output`, or to stdout when `output` is empty.
     An OSError becomes an IvrError (exit 2) naming the path and the reason."""
     if not output:
@@ -19,5 +19,5 @@ def write_output(text: str, output: str | None) -> None:
         Path(output).write_text(text, "utf-8")
     except OSError as err:
         reason = err.strerror or str(err)
-        raise IvrError(f"cannot write {output}: {reason}", "give a writable -o path",
+        raise IvrError(f"cannot write {output}: {reason}", f"give a writable {flag} path",
                        code="unwritable") from None

@@ -8,24 +8,16 @@ where the node was instead of keeping a node `ivr validate` would refuse.
 """
 from __future__ import annotations
 
-from collections import deque
-
 from ..model import Menu
 from . import report as R
 from .report import ImportNote
 
 
 def drop_unreachable(menu: Menu) -> None:
-    from ..validate import successors
+    from ..validate import reachable_nodes
     if menu.start not in menu.nodes:
         return
-    starts = [menu.start] + [t for r in menu.priority_routes if (t := menu.resolve(r.get("to", ""))) in menu.nodes]
-    seen, todo = set(starts), deque(starts)
-    while todo:
-        for nxt in successors(menu, menu.nodes[todo.popleft()]):
-            if nxt not in seen:
-                seen.add(nxt)
-                todo.append(nxt)
+    seen = reachable_nodes(menu)
     for nid in [n for n in menu.nodes if n not in seen]:
         node = menu.nodes.pop(nid)
         said = f": {node.prompt[:60]!r}" if node.prompt else ""
