@@ -7,17 +7,14 @@ file:line:col, as menus are.
 from __future__ import annotations
 
 import copy
-import json
 import math
-from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, Optional
 
 import jsonschema
 
 from .errors import IvrError, MenuError
-from .loader import _schema_error, _where_of
+from .loader import _schema_error, _where_of, bundled_schema
 from .model import Where
 from .yaml_source import load_yaml
 
@@ -35,9 +32,8 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-@lru_cache(maxsize=1)
 def config_schema() -> dict:
-    return json.loads(resources.files("ivr").joinpath("schema", "config.schema.json").read_text("utf-8"))
+    return bundled_schema("config")
 
 
 def _non_finite(data: Any, path: list) -> list[tuple[list, float]]:

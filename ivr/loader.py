@@ -22,9 +22,14 @@ from .model import Command, Menu, Node, Option, Policy, Queue, Where
 from .yaml_source import MarkedDict, MarkedList, load_yaml, parse_yaml
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=None)
+def bundled_schema(name: str) -> dict:
+    """ivr/schema/NAME.schema.json (menu, scenario, config), read once per process."""
+    return json.loads(resources.files("ivr").joinpath("schema", f"{name}.schema.json").read_text("utf-8"))
+
+
 def menu_schema() -> dict:
-    return json.loads(resources.files("ivr").joinpath("schema", "menu.schema.json").read_text("utf-8"))
+    return bundled_schema("menu")
 
 
 def _where_of(data: Any, path: list, file: str) -> Where:

@@ -9,11 +9,9 @@ an IvrError at file:line:col; `ivr test` exits 2 on them.
 from __future__ import annotations
 
 import difflib
-import json
 import os
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, Optional
 
@@ -22,7 +20,7 @@ from jsonschema.exceptions import best_match
 
 from ..config import load_config
 from ..errors import IvrError, MenuError
-from ..loader import _schema_error, _where_of
+from ..loader import _schema_error, _where_of, bundled_schema
 from ..model import Menu, Where
 from ..sources import open_menu
 from ..yaml_source import MarkedDict, load_yaml
@@ -53,9 +51,8 @@ class Scenario:
     where: Where = field(default_factory=Where)
 
 
-@lru_cache(maxsize=1)
 def scenario_schema() -> dict:
-    return json.loads(resources.files("ivr").joinpath("schema", "scenario.schema.json").read_text("utf-8"))
+    return bundled_schema("scenario")
 
 
 @lru_cache(maxsize=1)
