@@ -8,6 +8,7 @@ data is built.
 """
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -84,55 +85,28 @@ _MarkedLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _c
 _MarkedLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
-def _written_size(root: yaml.Node) -> int:
-    """Distinct nodes in the document (each alias target counted once)."""
-    seen: set[int] = set()
-    todo = [root]
-    while todo:
-        node = todo.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, yaml.MappingNode):
-            todo += [part for pair in node.value for part in pair]
-        elif isinstance(node, yaml.SequenceNode):
-            todo += node.value
-    return len(seen)
-
-
-def expansion_limit(root: yaml.Node) -> int:
-    return MAX_EXPANDED_NODES + ALIAS_GROWTH * _written_size(root)
-
-
-def _expanded_size(root: yaml.Node, limit: int) -> int:
-    """Node count with every alias expanded (stopping past `limit`), memoised
-    so a bomb costs nothing."""
-    sizes: dict[int, int] = {}
+def _sizes(root: yaml.Node) -> tuple[int, float]:
+    """(nodes written, nodes once every alias is expanded). Memoised per
+    node, so a bomb costs no more than its few written lines; a recursive
+    alias expands to infinity."""
+    sizes: dict[int, float] = {}
     active: set[int] = set()
 
-    def size(node: yaml.Node) -> int:
+    def size(node: yaml.Node) -> float:
         key = id(node)
         if key in sizes:
             return sizes[key]
-        if key in active:  # a recursive alias: infinite when expanded
-            return limit + 1
+        if key in active:
+            return math.inf
         active.add(key)
-        total = 1
-        if isinstance(node, yaml.MappingNode):
-            for k, v in node.value:
-                total += size(k) + size(v)
-                if total > limit:
-                    break
-        elif isinstance(node, yaml.SequenceNode):
-            for child in node.value:
-                total += size(child)
-                if total > limit:
-                    break
+        children = ([part for pair in node.value for part in pair] if isinstance(node, yaml.MappingNode)
+                    else node.value if isinstance(node, yaml.SequenceNode) else [])
+        sizes[key] = total = 1 + sum(size(child) for child in children)
         active.discard(key)
-        sizes[key] = total
         return total
 
-    return size(root)
+    expanded = size(root)
+    return len(sizes), expanded
 
 
 def _syntax_error(err: yaml.YAMLError, file: str) -> IvrError:
@@ -183,8 +157,9 @@ def parse_yaml(text: str, file: str = "<string>") -> tuple[Any, list[IvrError]]:
         root = loader.get_single_node()
         if root is None:
             return None, []
-        limit = expansion_limit(root)
-        if _expanded_size(root, limit) > limit:
+        written, expanded = _sizes(root)
+        limit = MAX_EXPANDED_NODES + ALIAS_GROWTH * written
+        if expanded > limit:
             raise IvrError(f"the document's aliases expand it to over {limit} nodes (an alias bomb?)",
                            "remove the nested aliases (*name) that multiply the content",
                            _where(root.start_mark, file), "alias-bomb")
