@@ -5,12 +5,8 @@ import sys
 from typing import Optional
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ..audit import audit_files, resolve_packs
-from ..config import load_config
-from ..reports import FORMATS, render
+from ..reports import FORMATS
 from ..rules import pack_names
 from .common import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, config_option, format_option, user_errors
 from .output import write_output
@@ -45,6 +41,13 @@ def command(menus: tuple[str, ...], packs: tuple[str, ...], fmt: str, output: Op
     Exit 0 when no finding has severity error (or nothing was checked), 1 when
     some do, 2 on input errors.
     """
+    # imported here, not at the top: `ivr audit --help` needs none of numpy, scipy or rich
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from ..audit import audit_files, resolve_packs
+    from ..config import load_config
+    from ..reports import render
     config = load_config(config_path)
     chosen = resolve_packs(packs, config)
     nodes = fmt in ("json", "html")

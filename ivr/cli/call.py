@@ -13,8 +13,6 @@ from ..sources import open_menu
 from ..model import DTMF_KEYS, Where
 from ..errors import IvrError
 from ..transcript import describe
-from ..speech.calls import speech_call
-from ..speech.tts import enable_timing as enable_tts_timing
 from ..records import database_path
 from ..records.capture import describe_saved, save_call
 from .common import config_option, format_option, print_json, user_errors
@@ -77,6 +75,7 @@ def command(menu_file: str, script: Optional[str], route: Optional[str], audio_i
     Script lines: `press 1`, `press 1 early`, `say 转人工`, `wait 12`, `hangup`.
     Virtual time: nothing waits for real.
     """
+    from ..speech.tts import enable_timing as enable_tts_timing   # the speech stack: only when calling
     config = load_config(config_path)
     if voice:
         config["tts"]["enabled"] = True  # prompts are really spoken: time them as spoken
@@ -88,6 +87,7 @@ def command(menu_file: str, script: Optional[str], route: Optional[str], audio_i
     call = Call(menu, config, route=route)
     turns = []
     if audio_in or voice:
+        from ..speech.calls import speech_call
         turns = speech_call(call, config, audio_in, voice, engine)
     elif script is None and sys.stdin.isatty():
         _interactive(call)

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
-from scipy.signal import resample_poly
 
 from ..errors import IvrError
 from ..model import Where
@@ -19,6 +18,7 @@ def resample(samples: np.ndarray, src_rate: int, dst_rate: int = RATE) -> np.nda
     """Polyphase resampling (exact ratio, e.g. 8000 -> 16000 is up 2 / down 1)."""
     if src_rate == dst_rate:
         return samples.astype(np.float32, copy=False)
+    from scipy.signal import resample_poly   # ~1 s of imports: only when audio needs resampling
     ratio = Fraction(dst_rate, src_rate)
     return resample_poly(samples, ratio.numerator, ratio.denominator).astype(np.float32)
 
