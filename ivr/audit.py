@@ -1,12 +1,12 @@
 """Run rule packs over menus: metrics once per menu, then every pack's rules.
 
 `audit_menu` audits one Menu; `audit_files` loads and audits many files,
-in parallel processes with jobs > 1 (each worker returns plain dicts, so the
-results are the same whichever way they were computed).
+in forked processes with jobs > 1 or on Dask (ivr.parallel; each worker
+returns plain dicts, so the results are the same whichever way they were
+computed).
 """
 from __future__ import annotations
 
-import multiprocessing
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Optional
 
@@ -106,24 +106,22 @@ def _audit_file(args: tuple) -> dict:
         return {"source": path, "error": str(err), "errors": [e.to_dict() for e in getattr(err, "errors", [err])]}
 
 
+def _warm(packs: list[str]) -> None:
+    """Load what every audit needs before workers fork, so they inherit it."""
+    for name in packs:
+        load_pack(name)
+    from . import importers, loader, validate  # noqa: F401  (the YAML reader and its checks)
+
+
 def audit_files(paths: list[str], packs: list[str], config: Optional[dict] = None, jobs: int = 1,
                 nodes: bool = True, suggestions: bool = False,
-                tick: Optional[Callable[[dict], None]] = None, all_languages: bool = False) -> list[dict]:
+                tick: Optional[Callable[[dict], None]] = None, all_languages: bool = False,
+                dask: Optional[str] = None) -> list[dict]:
     """Audit every file; a file that cannot be read gives {'source', 'error'}.
-    Results come back in the order of `paths`."""
+    Results come back in the order of `paths`. `jobs` > 1: that many forked
+    processes; `dask`: "local" (a loopback cluster of `jobs` workers) or a
+    scheduler address."""
+    from .parallel import parallel_map
     config = config or DEFAULTS
     work = [(p, packs, config, nodes, suggestions, all_languages) for p in paths]
-    results: list[dict] = []
-    if jobs <= 1 or len(paths) < 2:
-        for item in work:
-            results.append(_audit_file(item))
-            if tick:
-                tick(results[-1])
-        return results
-    chunk = max(1, min(64, len(work) // (jobs * 8)))
-    with multiprocessing.get_context("spawn").Pool(jobs) as pool:
-        for result in pool.imap(_audit_file, work, chunksize=chunk):
-            results.append(result)
-            if tick:
-                tick(result)
-    return results
+    return parallel_map(_audit_file, work, jobs=jobs, dask=dask, tick=tick, warm=lambda: _warm(packs))

@@ -21,7 +21,10 @@ from .output import write_output
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
               help="Write the report to this file instead of stdout.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Audit files in this many parallel processes.")
+              help="Audit files in this many parallel processes (with --dask local: Dask workers).")
+@click.option("--dask", "dask", metavar="ADDRESS",
+              help="Audit on a Dask distributed cluster: `local` starts one on 127.0.0.1 with --jobs "
+                   "workers; tcp://HOST:PORT uses a running scheduler (its workers need ivr and the files).")
 @click.option("--fix-suggestions", is_flag=True,
               help="Add the YAML changes that would restore the 1-step guarantee.")
 @click.option("--all-languages", is_flag=True,
@@ -30,6 +33,7 @@ from .output import write_output
 @config_option
 @user_errors
 def command(menus: tuple[str, ...], packs: tuple[str, ...], fmt: str, output: Optional[str], jobs: int,
+            dask: Optional[str],
             fix_suggestions: bool, all_languages: bool, config_path: Optional[str]) -> None:
     """Audit each MENU file against rule packs: how far a caller is from a
     person (steps by key and by voice, seconds, queue wait), what silence and
@@ -57,7 +61,7 @@ def command(menus: tuple[str, ...], packs: tuple[str, ...], fmt: str, output: Op
         task = bar.add_task("audit", total=len(menus))
         results = audit_files(list(menus), chosen, config, jobs=jobs, nodes=nodes,
                               suggestions=fix_suggestions, tick=lambda _r: bar.advance(task),
-                              all_languages=all_languages)
+                              all_languages=all_languages, dask=dask)
     failed_input = [r for r in results if "error" in r]
     for r in failed_input:
         click.echo(f"error: {r['error']}", err=True)
