@@ -9,7 +9,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(espeak-ng libespeak-ng1 libportaudio2 pulseaudio pulseaudio-utils graphviz chromium sox)
+APT_PACKAGES=(espeak-ng libespeak-ng1 libportaudio2 pulseaudio pulseaudio-utils graphviz chromium sox fonts-wqy-microhei)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

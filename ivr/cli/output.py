@@ -2,6 +2,7 @@
 path cannot be written (missing folder, no permission, a directory)."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -9,14 +10,21 @@ import click
 from ..errors import IvrError
 
 
-def write_output(text: str, output: str | None, flag: str = "-o") -> None:
-    """`text` to the file `output`, or to stdout when `output` is empty.
-    An OSError becomes an IvrError (exit 2) naming the path and the reason."""
+def write_output(text: str | bytes, output: str | None, flag: str = "-o") -> None:
+    """`text` (or binary data, e.g. a PNG) to the file `output`, or to stdout
+    when `output` is empty. An OSError becomes an IvrError (exit 2) naming the
+    path and the reason."""
     if not output:
+        if isinstance(text, bytes) and sys.stdout.isatty():
+            raise IvrError("will not write binary data to a terminal", f"give {flag} FILE, or pipe the output",
+                           code="binary-to-terminal")
         click.echo(text, nl=False)
         return
     try:
-        Path(output).write_text(text, "utf-8")
+        if isinstance(text, bytes):
+            Path(output).write_bytes(text)
+        else:
+            Path(output).write_text(text, "utf-8")
     except OSError as err:
         reason = err.strerror or str(err)
         raise IvrError(f"cannot write {output}: {reason}", f"give a writable {flag} path",
