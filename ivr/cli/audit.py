@@ -27,6 +27,14 @@ from .output import write_output
                    "workers; tcp://HOST:PORT uses a running scheduler (its workers need ivr and the files).")
 @click.option("--fix-suggestions", is_flag=True,
               help="Add the YAML changes that would restore the 1-step guarantee.")
+@click.option("--fix", "fix", is_flag=True,
+              help="Write each corrected menu to NAME.fixed.yaml next to it (the menu itself is not touched).")
+@click.option("--fix-output", type=click.Path(dir_okay=False), metavar="FILE",
+              help="With --fix and one MENU: write the corrected menu here instead.")
+@click.option("--in-place", is_flag=True, help="With --fix: replace the YAML menu itself with the corrected one.")
+@click.option("--diff", "show_diff", is_flag=True,
+              help="Print the corrections as a unified diff on stdout instead of the report "
+                   "(the report still goes to --output); without --fix nothing is written.")
 @click.option("--all-languages", is_flag=True,
               help="Apply every chosen pack whatever the menu's language (cn is otherwise only for "
                    "Chinese menus, es for menus offering Spanish).")
@@ -34,7 +42,8 @@ from .output import write_output
 @user_errors
 def command(menus: tuple[str, ...], packs: tuple[str, ...], fmt: str, output: Optional[str], jobs: int,
             dask: Optional[str],
-            fix_suggestions: bool, all_languages: bool, config_path: Optional[str]) -> None:
+            fix_suggestions: bool, fix: bool, fix_output: Optional[str], in_place: bool, show_diff: bool,
+            all_languages: bool, config_path: Optional[str]) -> None:
     """Audit each MENU file against rule packs: how far a caller is from a
     person (steps by key and by voice, seconds, queue wait), what silence and
     wrong input do, and which cited rules the design breaks.
@@ -42,8 +51,12 @@ def command(menus: tuple[str, ...], packs: tuple[str, ...], fmt: str, output: Op
     Packs scoped to a language apply only to menus in it; a menu no chosen
     pack applies to is reported NOT CHECKED (with a warning on stderr).
 
+    --fix writes each corrected menu to NAME.fixed.yaml (--fix-output FILE
+    for one menu, --in-place to replace it) and re-audits it; --diff prints
+    the correction as a unified diff.
+
     Exit 0 when no finding has severity error (or nothing was checked), 1 when
-    some do, 2 on input errors.
+    some do, 2 on input errors (of the menus as given, before any fix).
     """
     # imported here, not at the top: `ivr audit --help` needs none of numpy, scipy or rich
     from rich.console import Console
@@ -52,6 +65,10 @@ def command(menus: tuple[str, ...], packs: tuple[str, ...], fmt: str, output: Op
     from ..audit import audit_files, resolve_packs
     from ..config import load_config
     from ..reports import render
+    if (fix_output or in_place) and not fix:
+        raise click.UsageError("--fix-output and --in-place go with --fix")
+    if fix_output and in_place:
+        raise click.UsageError("give --fix-output or --in-place, not both")
     config = load_config(config_path)
     chosen = resolve_packs(packs, config)
     nodes = fmt in ("json", "html")
@@ -70,9 +87,16 @@ def command(menus: tuple[str, ...], packs: tuple[str, ...], fmt: str, output: Op
             click.echo(f"warning: {r['source']}: nothing checked: {r['not_checked']}; "
                        "give --all-languages to apply the packs anyway", err=True)
     report = render(results, fmt, color=fmt == "text" and output is None and sys.stdout.isatty())
-    write_output(report, output, "--output")
+    if not show_diff or output:
+        write_output(report, output, "--output")
     if output:
         click.echo(f"wrote {output}", err=True)
+    if fix or show_diff:
+        from .fix import fix_menus
+        diff = fix_menus(list(menus), chosen, config, all_languages, write=fix, in_place=in_place,
+                         fix_output=fix_output, show_diff=show_diff)
+        if show_diff:
+            click.echo(diff, nl=False)
     if failed_input:
         raise SystemExit(EXIT_INPUT)
     raise SystemExit(EXIT_OK if all(r["passed"] for r in results) else EXIT_FINDINGS)
