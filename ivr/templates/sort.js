@@ -7,11 +7,13 @@ document.querySelectorAll("table.sortable th").forEach(function (th, col) {
     th.dataset.dir = dir === 1 ? "asc" : "desc";
     function value(row) {
       var cell = row.cells[col], v = cell.dataset.v !== undefined ? cell.dataset.v : cell.textContent.trim();
+      if (v === "") { return null; }
       var n = parseFloat(v);
       return isNaN(n) || String(n) !== v.replace(/\.0+$/, "") ? v.toLowerCase() : n;
     }
     rows.sort(function (a, b) {
       var x = value(a), y = value(b);
+      if (x === null || y === null) { return (x === null) - (y === null); }   // empty cells last either way
       if (typeof x !== typeof y) { return (typeof x === "number" ? -1 : 1) * dir; }
       return (x < y ? -1 : x > y ? 1 : 0) * dir;
     });
