@@ -59,6 +59,7 @@ def _groups(r: dict) -> list[dict]:
             g["fixes"].append(f["fix"])
     for g in groups.values():
         g["current"] = [f for f in g["findings"] if f.get("baseline") != "fixed"]
+        g["nodes"] = len({f["node"] for f in g["current"]})
         g["counts"] = {state: sum(f.get("baseline") == state for f in g["findings"]) for state in ("new", "fixed")}
     return list(groups.values())
 
