@@ -283,3 +283,26 @@ def test_html_overview_in_headless_chromium(tmp_path):
     shot = tmp_path / "overview.png"
     chromium(tmp_path, "--hide-scrollbars", "--window-size=1400,1000", f"--screenshot={shot}", page.as_uri())
     assert shot.stat().st_size > 10_000
+
+
+def test_diagram_svg_is_rebuilt_from_drawing_elements_only():
+    from ivr.reports.diagram import clean_svg
+    hostile = ('<?xml version="1.0"?><!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" '
+               '"http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd"><svg xmlns="http://www.w3.org/2000/svg" '
+               'width="10pt" viewBox="0 0 10 10" onload="alert(1)"><script>alert(2)</script>'
+               '<g transform="translate(4 4)"><a href="javascript:alert(3)"><text x="1">&lt;b&gt;menu</text></a>'
+               '<foreignObject><div>x</div></foreignObject><polygon fill="url(http://evil.example/x)" points="0,0"/>'
+               '</g></svg>')
+    svg = clean_svg(hostile)
+    for gone in ("alert", "script", "onload", "href", "foreignObject", "evil.example", 'width="10pt"'):
+        assert gone not in svg, gone
+    assert 'transform="translate(4 4)"' in svg and "&lt;b&gt;menu" in svg and 'viewBox="0 0 10 10"' in svg
+
+
+def test_the_page_says_so_when_graphviz_is_missing(monkeypatch):
+    import ivr.graph
+    from ivr.loader import load_menu
+    from ivr.reports.diagram import diagram_for
+    monkeypatch.setattr(ivr.graph.shutil, "which", lambda name: None)
+    picture = diagram_for(load_menu(MENUS / "maze.yaml"))
+    assert "svg" not in picture and "Graphviz 'dot' is not installed" in picture["missing"]

@@ -17,6 +17,7 @@ MAX_DIAGRAM_NODES = 150   # bigger menus are unreadable as one picture; the tree
 SVG_NS = "http://www.w3.org/2000/svg"
 ELEMENTS = {"svg", "g", "title", "desc", "path", "polygon", "polyline", "ellipse", "circle", "rect", "line",
             "text", "tspan", "defs", "marker", "linearGradient", "radialGradient", "stop"}
+UNWRAP = {"a", "switch"}   # containers whose content is kept, without them (no links out of the page)
 ATTRIBUTES = {"width", "height", "viewBox", "transform", "class", "points", "d", "cx", "cy", "rx", "ry",
               "r", "x", "y", "x1", "y1", "x2", "y2", "dx", "dy", "fill", "stroke", "stroke-width",
               "stroke-dasharray", "stroke-opacity", "fill-opacity", "opacity", "font-family", "font-size",
@@ -42,6 +43,10 @@ def _local(tag: str) -> str:
 
 def _copy(src: ET.Element, parent: ET.Element | None) -> ET.Element | None:
     name = _local(src.tag) if isinstance(src.tag, str) else ""
+    if name in UNWRAP and parent is not None:   # Graphviz wraps nodes with tooltips in <a>: keep the drawing
+        for child in src:
+            _copy(child, parent)
+        return None
     if name not in ELEMENTS:
         return None
     attrs = {k: v for k, v in src.attrib.items()   # url(...) only to this picture's own parts
