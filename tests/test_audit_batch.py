@@ -306,3 +306,14 @@ def test_the_page_says_so_when_graphviz_is_missing(monkeypatch):
     monkeypatch.setattr(ivr.graph.shutil, "which", lambda name: None)
     picture = diagram_for(load_menu(MENUS / "maze.yaml"))
     assert "svg" not in picture and "Graphviz 'dot' is not installed" in picture["missing"]
+
+
+def test_menu_text_is_shown_as_text_in_the_terminal_report(tmp_path):
+    """Rich markup in a menu ([/x], [link=...]) is printed literally, never parsed (nor a crash)."""
+    path = tmp_path / "markup.yaml"
+    text = (MENUS / "consumer-service.yaml").read_text("utf-8")
+    path.write_text(text.replace("title: Northwind Energy customer service",
+                                 "title: '[link=https://evil.example]click[/link] [/x] Inc'"))
+    code, out, err = ivr("audit", path, MENUS / "maze.yaml")
+    assert code == 1 and "Traceback" not in err
+    assert out.count("[link=https://evil.example]click[/link] [/x] Inc") == 2   # details and summary table

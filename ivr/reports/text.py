@@ -51,7 +51,7 @@ def _one(console: Console, r: dict) -> None:
                       highlight=False, markup=False)
     console.print(f"  packs: {', '.join(r['packs']) or 'none'}"
                   + (f" (not applicable: {', '.join(r['packs_not_applicable'])})" if r["packs_not_applicable"] else ""),
-                  highlight=False)
+                  highlight=False, markup=False)
     console.print(f"  steps to a person (max): {_fmt(m['max_steps_to_human'])} "
                   f"(key {_fmt(m['max_steps_to_human_key'])}, voice {_fmt(m['max_steps_to_human_voice'])}); "
                   f"no person from {len(m['no_human_from'])} node(s); depth {m['depth']}; "
