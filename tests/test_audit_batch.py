@@ -316,4 +316,5 @@ def test_menu_text_is_shown_as_text_in_the_terminal_report(tmp_path):
                                  "title: '[link=https://evil.example]click[/link] [/x] Inc'"))
     code, out, err = ivr("audit", path, MENUS / "maze.yaml")
     assert code == 1 and "Traceback" not in err
-    assert out.count("[link=https://evil.example]click[/link] [/x] Inc") == 2   # details and summary table
+    assert "menu consumer-service ([link=https://evil.example]click[/link] [/x] Inc)" in out
+    assert out.split("ivr audit: 2 menu(s)", 1)[1].count("evil.example") == 1   # the summary table too (may wrap)
