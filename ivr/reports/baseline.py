@@ -91,6 +91,12 @@ def compare(doc: dict, base: dict) -> None:
         totals["unchanged"] += info["unchanged"]
         totals["fixed"] += len(info["fixed"])
         totals["verdict_changes"] += info["changed"]
+    for e in doc["errors"]:   # audited before, not readable now: a verdict change, not a menu gone
+        old = by_file.get(e["file"])
+        if old is not None:
+            used.add(id(old))
+            e["baseline"] = {"verdict_before": _verdict(old), "verdict": "error", "changed": True}
+            totals["verdict_changes"] += 1
     gone = [{"source": m.get("source"), "menu": m.get("menu"), "verdict": _verdict(m)}
             for m in base["menus"] if id(m) not in used]
     doc["baseline"] = dict(totals, file=base["file"], menus_not_in_this_run=gone)

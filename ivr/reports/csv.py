@@ -54,8 +54,8 @@ def to_csv(doc: dict) -> str:
     out = csv.DictWriter(buf, header, extrasaction="ignore", lineterminator="\n")
     out.writeheader()
     rows = [_menu_row(m, packs) for m in doc["menus"]]
-    rows += [{"file": e["file"], "status": f"{e['error']} error", "verdict": "error", "message": e["message"]}
-             for e in doc["errors"]]
+    rows += [{"file": e["file"], "status": f"{e['error']} error", "verdict": "error", "message": e["message"],
+              "verdict_before": e.get("baseline", {}).get("verdict_before")} for e in doc["errors"]]
     rows += [{"file": s["file"], "status": "skipped", "message": s["reason"]} for s in doc["skipped"]]
     for row in rows:
         out.writerow({k: _cell(v) for k, v in row.items()})
