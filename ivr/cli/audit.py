@@ -82,13 +82,13 @@ def command(menus: tuple[str, ...], packs: tuple[str, ...], fmt: str, output: Op
         if r.get("not_checked"):
             click.echo(f"warning: {r['source']}: nothing checked: {r['not_checked']}; "
                        "give --all-languages to apply the packs anyway", err=True)
-    if db:
-        from ..audit_store import save_run
-        save_run(db, doc)
     report = render(doc, fmt, color=fmt == "text" and output is None and sys.stdout.isatty(), quiet=quiet)
     write_output(report, output, "--output")
     if output and not quiet:
         click.echo(f"wrote {output}", err=True)
+    if db:   # after the report: a history that cannot be written never hides the results
+        from ..audit_store import save_run
+        save_run(db, doc)
     if doc["errors"]:
         raise SystemExit(EXIT_INPUT)
     raise SystemExit(EXIT_OK if all(r["passed"] for r in doc["menus"]) else EXIT_FINDINGS)
