@@ -318,3 +318,16 @@ def test_menu_text_is_shown_as_text_in_the_terminal_report(tmp_path):
     assert code == 1 and "Traceback" not in err
     assert "menu consumer-service ([link=https://evil.example]click[/link] [/x] Inc)" in out
     assert out.split("ivr audit: 2 menu(s)", 1)[1].count("evil.example") == 1   # the summary table too (may wrap)
+
+
+def test_special_files_in_a_folder_are_skipped_not_read(tmp_path):
+    """A FIFO (which would block a reader for ever) and a symlink to /dev/zero (endless) beside a menu."""
+    import os
+    shutil.copy(MENUS / "consumer-service.yaml", tmp_path / "menu.yaml")
+    os.mkfifo(tmp_path / "pipe.yaml")
+    (tmp_path / "zero.xml").symlink_to("/dev/zero")
+    result = CliRunner().invoke(cli, ["validate", str(tmp_path), "--format", "json"])
+    doc = json.loads(result.stdout)
+    assert result.exit_code == 0 and [Path(f["file"]).name for f in doc["files"]] == ["menu.yaml"]
+    assert {Path(s["file"]).name: s["reason"] for s in doc["skipped"]} == {
+        "pipe.yaml": "not a regular file", "zero.xml": "not a regular file"}
