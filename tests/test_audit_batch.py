@@ -331,3 +331,28 @@ def test_special_files_in_a_folder_are_skipped_not_read(tmp_path):
     assert result.exit_code == 0 and [Path(f["file"]).name for f in doc["files"]] == ["menu.yaml"]
     assert {Path(s["file"]).name: s["reason"] for s in doc["skipped"]} == {
         "pipe.yaml": "not a regular file", "zero.xml": "not a regular file"}
+
+
+def test_a_broken_option_hides_neither_its_node_nor_other_problems():
+    """The option the schema refuses is set aside; the node's other options still count (no false
+    "menu has no options"), and a problem elsewhere is still found in the same run."""
+    from ivr.errors import MenuError
+    from ivr.loader import load_menu_text
+    text = """id: p
+title: P
+start: main
+commands:
+  human: {key: "0", say: [agent], to: agent}
+nodes:
+  main:
+    kind: menu
+    prompt: "Press 1 or 2."
+    options:
+      - {key: "1", to: info}
+      - {key: "2"}
+  info: {kind: announcement, prompt: "Open."}
+  agent: {kind: human, prompt: "Connecting."}
+"""
+    with pytest.raises(MenuError) as caught:
+        load_menu_text(text, "p.yaml")
+    assert sorted(e.code for e in caught.value.errors) == ["missing-field", "missing-next"]
