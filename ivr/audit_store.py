@@ -133,3 +133,11 @@ def render_trend(menus: list[dict]) -> str:
             lines.append(f"  run {r['run']} {r['recorded_at']}  {r['verdict']:<11} {figures}"
                          + ("  (file changed)" if r["file_changed"] else ""))
     return "\n".join(lines) if lines else "no audit runs recorded"
+
+
+def render_trend_html(menus: list[dict], path: str) -> str:
+    """One self-contained page; Jinja2 autoescaping for every menu string."""
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    env = Environment(loader=PackageLoader("ivr", "templates"), autoescape=select_autoescape(default=True))
+    return env.get_template("audit_trend.html").render(menus=menus, path=path)

@@ -188,6 +188,8 @@ def test_audit_history_shows_a_company_trend(tmp_path):
     assert trend["runs"][1]["file_changed"] and trend["runs"][0]["errors"] >= 1 and trend["runs"][1]["errors"] == 0
     code, out, _ = ivr("report", "--audits", db)
     assert "Northwind Energy customer service" in out and out.count(" run ") >= 3
+    code, out, _ = ivr("report", "--audits", db, "--format", "html")
+    assert code == 0 and out.count('class="fail"') == 1 and out.count('class="error"') == 1 and "file changed" in out
     with sqlite3.connect(db) as conn:   # every finding is kept, per run
         assert conn.execute("SELECT count(*) FROM audit_findings WHERE rule = 'barge-in'").fetchone()[0] == 1
 

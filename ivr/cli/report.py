@@ -6,7 +6,6 @@ from typing import Optional
 import click
 
 from ..config import load_config
-from ..errors import IvrError
 from ..records import connect, database_path
 from ..records.report import build_report, render_html, render_text
 from .common import config_option, format_option, print_json, user_errors
@@ -30,11 +29,12 @@ def command(db: Optional[str], source: Optional[str], menu: Optional[str], audit
     region and category, work orders and early warnings, from the records.
     With --audits, how each menu's audits changed over the runs."""
     if audits:
-        from ..audit_store import render_trend, trend
-        if fmt == "html":
-            raise IvrError("--audits has no html view yet", "use --format text or json", code="usage")
+        from ..audit_store import render_trend, render_trend_html, trend
         menus = trend(audits, menu)
-        print_json(menus) if fmt == "json" else click.echo(render_trend(menus))
+        if fmt == "json":
+            print_json(menus)
+        else:
+            click.echo(render_trend_html(menus, audits) if fmt == "html" else render_trend(menus))
         return
     report = build_report(connect(database_path(load_config(config_path), db), create=False),
                           source, menu)
