@@ -194,17 +194,18 @@ def test_audit_history_shows_a_company_trend(tmp_path):
         assert conn.execute("SELECT count(*) FROM audit_findings WHERE rule = 'barge-in'").fetchone()[0] == 1
 
 
-def test_validate_reports_six_problems_of_three_stages_in_one_run(tmp_path):
-    path = tmp_path / "six.yaml"
-    path.write_text("""id: six
-title: Six problems
-start: main
+HEAD = """start: main
 commands:
   human: {key: "0", say: [agent], to: agent}
 nodes:
   main:
     kind: menu
-    prompt: "For billing press 1, for sales press 2."
+"""   # the top of the small test menus below; their node `main` goes on from here
+
+
+def test_validate_reports_six_problems_of_three_stages_in_one_run(tmp_path):
+    path = tmp_path / "six.yaml"
+    path.write_text("id: six\ntitle: Six problems\n" + HEAD + """    prompt: "For billing press 1, for sales press 2."
     colour: blue
     options:
       - {key: "1", to: billing}
@@ -340,15 +341,7 @@ def test_a_broken_option_hides_neither_its_node_nor_other_problems():
     "menu has no options"), and a problem elsewhere is still found in the same run."""
     from ivr.errors import MenuError
     from ivr.loader import load_menu_text
-    text = """id: p
-title: P
-start: main
-commands:
-  human: {key: "0", say: [agent], to: agent}
-nodes:
-  main:
-    kind: menu
-    prompt: "Press 1 or 2."
+    text = "id: p\ntitle: P\n" + HEAD + """    prompt: "Press 1 or 2."
     options:
       - {key: "1", to: info}
       - {key: "2"}
