@@ -7,7 +7,9 @@ computed).
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable, Iterable, Optional
 
 from .config import DEFAULTS
@@ -43,11 +45,19 @@ class Audit:
                            for name in self.not_applicable)
         return f"no requested pack applies to language {spoken} ({scopes})"
 
+    def verdicts(self) -> dict[str, str]:
+        """Each requested pack: pass, fail (a finding of severity error) or not applicable."""
+        failed = {f.pack for f in self.findings if f.severity == "error"}
+        out = {name: "fail" if name in failed else "pass" for name in self.packs}
+        out.update({name: "not applicable" for name in self.not_applicable})
+        return out
+
     def to_dict(self, nodes: bool = True, suggestions: bool = False) -> dict:
         out = {"menu": self.menu.id, "title": self.menu.title, "source": self.menu.source,
                "language": self.menu.language, "passed": self.passed,
                "checked": self.not_checked is None, "not_checked": self.not_checked, "packs": self.packs,
                "packs_not_applicable": self.not_applicable,
+               "verdicts": self.verdicts(),
                "counts": {s: sum(f.severity == s for f in self.findings) for s in SEVERITY_ORDER},
                "metrics": self.metrics.to_dict(nodes=nodes),
                "findings": [f.to_dict() for f in self.findings]}
@@ -96,14 +106,39 @@ def use_tts_timing(config: dict) -> None:
         enable_timing(config)
 
 
+def input_error(path: str, err: BaseException) -> dict:
+    """The result for a file that could not be audited: an input error (the
+    user's file) or an internal error (a bug in ivr: type and message, please report)."""
+    if isinstance(err, IvrError):
+        errors = [e.to_dict() for e in getattr(err, "errors", [err])]
+        return {"file": path, "error": "input", "message": str(err), "errors": errors}
+    message = (f"internal error while auditing this file: {type(err).__name__}: {err} — "
+               "please report this as a bug in ivr, with the file if you can share it")
+    return {"file": path, "error": "internal", "message": message,
+            "errors": [{"code": "internal-error", "file": path, "line": None, "column": None,
+                        "problem": f"{type(err).__name__}: {err}", "fix": "please report this as a bug in ivr"}]}
+
+
 def _audit_file(args: tuple) -> dict:
-    path, packs, config, nodes, suggestions, all_languages = args
+    path, packs, config, nodes, suggestions, all_languages, diagram = args
     use_tts_timing(config)   # a worker process starts without the hook
     try:
-        audit = audit_menu(open_menu(path, config=config), packs, config, all_languages)
-        return audit.to_dict(nodes=nodes, suggestions=suggestions)
-    except IvrError as err:
-        return {"source": path, "error": str(err), "errors": [e.to_dict() for e in getattr(err, "errors", [err])]}
+        menu = open_menu(path, config=config)
+        out = audit_menu(menu, packs, config, all_languages).to_dict(nodes=nodes, suggestions=suggestions)
+        out["content_sha256"] = file_hash(path)
+        if diagram:
+            from .reports.diagram import diagram_for
+            out["_diagram"] = diagram_for(menu)
+        return out
+    except Exception as err:   # one file's failure, ours or its, never takes the batch with it
+        return input_error(path, err)
+
+
+def file_hash(path: str) -> str:
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return ""
 
 
 def _warm(packs: list[str]) -> None:
@@ -116,12 +151,14 @@ def _warm(packs: list[str]) -> None:
 def audit_files(paths: list[str], packs: list[str], config: Optional[dict] = None, jobs: int = 1,
                 nodes: bool = True, suggestions: bool = False,
                 tick: Optional[Callable[[dict], None]] = None, all_languages: bool = False,
-                dask: Optional[str] = None) -> list[dict]:
-    """Audit every file; a file that cannot be read gives {'source', 'error'}.
-    Results come back in the order of `paths`. `jobs` > 1: that many forked
-    processes; `dask`: "local" (a loopback cluster of `jobs` workers) or a
-    scheduler address."""
+                dask: Optional[str] = None, diagram: bool = False) -> list[dict]:
+    """Audit every file; a file that cannot be audited gives {'file', 'error':
+    'input' | 'internal', 'message', 'errors'} (see input_error). Results come
+    back in the order of `paths`. `jobs` > 1: that many forked processes;
+    `dask`: "local" (a loopback cluster of `jobs` workers) or a scheduler
+    address. With `diagram`, each menu's SVG (or why there is none) is under
+    the private key `_diagram` (for the HTML page only)."""
     from .parallel import parallel_map
     config = config or DEFAULTS
-    work = [(p, packs, config, nodes, suggestions, all_languages) for p in paths]
+    work = [(p, packs, config, nodes, suggestions, all_languages, diagram) for p in paths]
     return parallel_map(_audit_file, work, jobs=jobs, dask=dask, tick=tick, warm=lambda: _warm(packs))

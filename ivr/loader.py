@@ -153,8 +153,9 @@ def menu_from_data(data: Any, duplicates: list[IvrError], file: str, config: Opt
     validator = jsonschema.Draft202012Validator(menu_schema())
     errors = list(duplicates)
     errors += [_schema_error(e, data, file) for e in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))]
-    if errors:
-        raise MenuError(_sorted(errors))
+    if errors:   # check what is well-formed too, so that one run shows every problem (as yamllint and ruff do)
+        from .partial import partial_problems
+        raise MenuError(_sorted(errors + partial_problems(data, file, config)))
     menu = build_menu(data, file, config)
     problems = check_menu(menu)
     if problems:

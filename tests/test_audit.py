@@ -31,7 +31,7 @@ def run(*args):
 def test_maze_fails_with_the_four_design_faults():
     code, out = run(MENUS / "maze.yaml", "--format", "json")
     assert code == 1
-    report = json.loads(out)
+    report = json.loads(out)["menus"][0]
     assert report["passed"] is False
     assert report["metrics"]["max_steps_to_human"] >= 4
     by_rule = {}
@@ -50,7 +50,7 @@ def test_maze_fails_with_the_four_design_faults():
 @pytest.mark.parametrize("name", ["12351-hotline.yaml", "consumer-service.yaml"])
 def test_good_menus_pass_every_pack(name):
     code, out = run(MENUS / name, "--format", "json")
-    report = json.loads(out)
+    report = json.loads(out)["menus"][0]
     errors = [f for f in report["findings"] if f["severity"] == "error"]
     assert code == 0, errors
     assert report["metrics"]["max_steps_to_human"] <= 1
@@ -87,7 +87,9 @@ def test_sarif_is_2_1_0_with_locations():
 def test_text_report_and_summary_table_for_many_files():
     code, out = run(MENUS / "consumer-service.yaml", MENUS / "maze.yaml")
     assert code == 1
-    assert "PASSED" in out and "FAILED" in out and "2 file(s)" in out
+    assert "PASSED" in out and "FAILED" in out and "2 menu(s)" in out
+    table = out.split("ivr audit: 2 menu(s)", 1)[1]
+    assert "MegaCorp Telecom" in table and "Northwind Energy" in table   # titles, not only ids
 
 
 def test_input_errors_exit_2_without_traceback(tmp_path):
@@ -114,13 +116,13 @@ def test_imported_platform_file_is_audited():
     assert path.exists(), "shared data missing: ../shared/real_menus"
     code, out = run(path, "--format", "json", "--rules", "ivr-core")
     assert code in (0, 1), out
-    report = json.loads(out)
+    report = json.loads(out)["menus"][0]
     assert report["metrics"]["nodes"] > 1 and isinstance(report["findings"], list)
 
 
 def test_fix_suggestions_restore_the_one_step_guarantee(tmp_path):
     code, out = run(MENUS / "maze.yaml", "--format", "json", "--fix-suggestions", "--rules", "ivr-core")
-    suggestions = json.loads(out)["fix_suggestions"]
+    suggestions = json.loads(out)["menus"][0]["fix_suggestions"]
     data = yaml.safe_load((MENUS / "maze.yaml").read_text())
     for s in suggestions:   # merge each snippet into the menu, one level deep per node
         for key, value in yaml.safe_load(s["yaml"]).items():
@@ -169,7 +171,8 @@ def test_html_report_in_headless_chromium_escapes_every_menu_string(tmp_path):
     code, out = run(menu, MENUS / "maze.yaml", "--format", "html", "--output", page)
     assert code == 1, out
     html = page.read_text()
-    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert html.count("<script>") == 1 and "&lt;script&gt;" in html   # only the page's own sorting script
+    assert "Content-Security-Policy" in html
     chromium = shutil.which("chromium") or "/usr/bin/chromium"
     dom = subprocess.run(
         [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -210,7 +213,7 @@ def test_tts_measured_prompt_seconds_replace_the_estimate(tmp_path):
                               str(MENUS / "consumer-service.yaml"), "--rules", "ivr-core", "--format", "json",
                               *extra], capture_output=True, text=True, timeout=300, cwd=tmp_path)
         assert out.returncode == 0, out.stderr
-        return json.loads(out.stdout)["metrics"]["per_node"]["agent"]["listening_to_human_s"]
+        return json.loads(out.stdout)["menus"][0]["metrics"]["per_node"]["agent"]["listening_to_human_s"]
 
     estimated, measured = listening(), listening("--config", str(config))
     assert measured > 0 and measured != estimated

@@ -98,7 +98,7 @@ def test_a_queue_with_no_agents_is_a_finding_not_an_input_error(tmp_path):
     pack = tmp_path / "queues.yaml"
     pack.write_text("name: queues\nrules:\n  - id: queue-wait\n  - id: queue-service-level\n", encoding="utf-8")
     code, out, stderr = run("audit", path, "--rules", pack, "--format", "json")
-    report = json.loads(out)
+    report = json.loads(out)["menus"][0]
     assert code == 1 and "error" not in report, stderr
     queue = report["metrics"]["queues"]["agent"]
     assert queue["p_wait"] == 1 and queue["asa_s"] is None and queue["service_level"] == 0
@@ -124,10 +124,10 @@ def test_a_pack_that_applies_to_no_requested_menu_is_not_a_pass():
     assert "PASSED" not in out and "NOT CHECKED" in out and "cn applies to zh" in out
     assert stderr.count("\n") == 1 and "warning:" in stderr and "--all-languages" in stderr
     code, out, _ = run("audit", menu, "--rules", "cn", "--format", "json")
-    report = json.loads(out)
+    report = json.loads(out)["menus"][0]
     assert report["checked"] is False and "cn applies to zh" in report["not_checked"]
     code, out, stderr = run("audit", menu, "--rules", "cn", "--all-languages", "--format", "json")
-    report = json.loads(out)
+    report = json.loads(out)["menus"][0]
     assert report["checked"] is True and report["packs"] == ["cn"] and report["findings"] and not stderr
     code, out, stderr = run("audit", menu, "--rules", "cn,ivr-core")
     assert "PASSED" in out and not stderr   # one requested pack applied: a real verdict

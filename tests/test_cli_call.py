@@ -56,7 +56,7 @@ def test_unknown_target_gives_exit_2_and_position(tmp_path):
 def test_validate_json_lists_every_file():
     run = ivr("validate", "menus/maze.yaml", "menus/12351-hotline.yaml", "--format", "json")
     assert run.returncode == 0
-    assert [r["valid"] for r in json.loads(run.stdout)] == [True, True]
+    assert [r["valid"] for r in json.loads(run.stdout)["files"]] == [True, True]
 
 
 def test_bad_script_line_is_a_clean_input_error(tmp_path):

@@ -34,7 +34,7 @@ COMMANDS = {
     "recognize": ("recognize", "Recognise speech in WAV/FLAC FILES (any rate or channels; 8 kHz phone audio "
                                "works)."),
     "models": ("models", "Speech models for vosk: list what exists, download, verify."),
-    "audit": ("audit", "Audit each MENU file against rule packs: how far a caller is from a person (steps by "
+    "audit": ("audit", "Audit each MENU against rule packs: how far a caller is from a person (steps by "
                        "key and by voice, seconds, queue wait), what silence and wrong input do, and which "
                        "cited rules the design breaks."),
     "test": ("test", "Run the caller-flow scenarios in PATHS (files or folders of *.yaml)."),

@@ -32,6 +32,10 @@ class FiniteFloat(click.FloatRange):
         return rv
 
 
+quiet_option = click.option("--quiet", "-q", is_flag=True,
+                            help="Only problems: no progress, warnings or skipped-file lines on stderr, "
+                                 "and text reports leave out what passed.")
+
 config_option = click.option("--config", "config_path", type=click.Path(dir_okay=False),
                              help="config.yaml to use.")
 

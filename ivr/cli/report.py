@@ -16,14 +16,26 @@ from .common import config_option, format_option, print_json, user_errors
               help="SQLite records file (default: `database` in config.yaml).")
 @click.option("--source", type=click.Choice(["call", "simulate", "live"]),
               help="Only calls from `ivr call`, `ivr simulate` or live audio.")
-@click.option("--menu", help="Only calls to this menu id.")
+@click.option("--menu", help="Only calls to this menu id (with --audits: this menu id or file).")
+@click.option("--audits", type=click.Path(dir_okay=False),
+              help="Instead of calls: each company's audit trend from this `ivr audit --db` history "
+                   "(verdict, errors, steps and seconds to a person per run).")
 @config_option
 @format_option("text", "json", "html")
 @user_errors
-def command(db: Optional[str], source: Optional[str], menu: Optional[str],
+def command(db: Optional[str], source: Optional[str], menu: Optional[str], audits: Optional[str],
             config_path: Optional[str], fmt: str) -> None:
     """Time to a person, abandonment by node, top reasons, hot spots by
-    region and category, work orders and early warnings, from the records."""
+    region and category, work orders and early warnings, from the records.
+    With --audits, how each menu's audits changed over the runs."""
+    if audits:
+        from ..audit_store import render_trend, render_trend_html, trend
+        menus = trend(audits, menu)
+        if fmt == "json":
+            print_json(menus)
+        else:
+            click.echo(render_trend_html(menus, audits) if fmt == "html" else render_trend(menus))
+        return
     report = build_report(connect(database_path(load_config(config_path), db), create=False),
                           source, menu)
     if fmt == "json":

@@ -1,20 +1,61 @@
-"""Audit reports: text (rich), json, sarif (2.1.0) and html, all built from
-the plain result dicts of ivr.audit.audit_files."""
+"""Audit reports: text (rich), json, csv, sarif (2.1.0) and html, all built
+from one envelope (see `envelope`): the menus audited, the files skipped as
+not menus, the files that could not be audited, and the baseline comparison."""
 from __future__ import annotations
 
 import json
+from typing import Iterable, Optional
 
-FORMATS = ("text", "json", "sarif", "html")
+from .. import __version__
+
+FORMATS = ("text", "json", "csv", "sarif", "html")
+ENVELOPE_VERSION = 1
 
 
-def render(results: list[dict], fmt: str, color: bool = False) -> str:
+def verdict(r: dict) -> str:
+    """pass, fail, not checked, or error (the file could not be audited)."""
+    if "error" in r:
+        return "error"
+    if r.get("not_checked"):
+        return "not checked"
+    return "pass" if r["passed"] else "fail"
+
+
+def envelope(results: list[dict], skipped: Iterable[dict] = (), packs: Iterable[str] = (),
+             baseline: Optional[dict] = None) -> dict:
+    """The one shape every report is made from, whatever the number of files.
+    `results` come from ivr.audit.audit_files; `baseline` from reports.baseline.load."""
+    menus = [r for r in results if "error" not in r]
+    errors = [r for r in results if "error" in r]
+    skipped = list(skipped)
+    doc = {"format": "ivr-audit", "version": ENVELOPE_VERSION, "ivr": __version__, "packs": list(packs),
+           "summary": {"menus": len(menus), "passed": sum(verdict(r) == "pass" for r in menus),
+                       "failed": sum(verdict(r) == "fail" for r in menus),
+                       "not_checked": sum(verdict(r) == "not checked" for r in menus),
+                       "skipped": len(skipped), "errors": len(errors)},
+           "menus": menus, "skipped": skipped, "errors": errors, "baseline": None}
+    if baseline is not None:
+        from .baseline import compare
+        compare(doc, baseline)
+    return doc
+
+
+def public(doc: dict) -> dict:
+    """`doc` without the keys only the HTML page uses (those starting with _)."""
+    return dict(doc, menus=[{k: v for k, v in m.items() if not k.startswith("_")} for m in doc["menus"]])
+
+
+def render(doc: dict, fmt: str, color: bool = False, quiet: bool = False) -> str:
     if fmt == "json":
-        return json.dumps(results if len(results) != 1 else results[0], ensure_ascii=False, indent=2) + "\n"
+        return json.dumps(public(doc), ensure_ascii=False, indent=2) + "\n"
+    if fmt == "csv":
+        from .csv import to_csv
+        return to_csv(doc)
     if fmt == "sarif":
         from .sarif import sarif
-        return json.dumps(sarif(results), ensure_ascii=False, indent=2) + "\n"
+        return json.dumps(sarif(doc), ensure_ascii=False, indent=2) + "\n"
     if fmt == "html":
         from .html import html
-        return html(results)
+        return html(doc)
     from .text import text
-    return text(results, color=color)
+    return text(doc, color=color, quiet=quiet)

@@ -28,28 +28,38 @@ def _location(finding: dict) -> dict:
     return loc
 
 
-def sarif(results: list[dict]) -> dict:
+def _result(f: dict, menu: dict, index: dict) -> dict:
+    out = {"ruleId": f["rule"], "ruleIndex": index[f["rule"]], "level": LEVELS.get(f["severity"], "note"),
+           "message": {"text": f"{f['message']}. Fix: {f['fix']}"},
+           "locations": [_location(f)],
+           "properties": {"pack": f["pack"], "citation": f["citation"], "evidence": f["evidence"],
+                          "menu": menu.get("menu")}}
+    if "baseline" in f:   # only with --baseline: new, unchanged, or absent (fixed since the baseline)
+        out["baselineState"] = "absent" if f["baseline"] == "fixed" else f["baseline"]
+    return out
+
+
+def _notification(level: str, text: str, uri: str) -> dict:
+    return {"level": level, "message": {"text": text},
+            "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri}}}]}
+
+
+def sarif(doc: dict) -> dict:
+    """SARIF for reports.envelope `doc`: input and internal errors are error notifications
+    (the run did not succeed), files skipped as not menus are notes."""
     rules = all_rules()
-    used = sorted({f["rule"] for r in results for f in r.get("findings", [])})
+    every = [(f, m) for m in doc["menus"] for f in m["findings"] + m.get("baseline", {}).get("fixed", [])]
+    used = sorted({f["rule"] for f, _ in every if f["rule"] in rules})
     index = {rid: i for i, rid in enumerate(used)}
-    out = []
-    for r in results:
-        for f in r.get("findings", []):
-            out.append({"ruleId": f["rule"], "ruleIndex": index[f["rule"]], "level": LEVELS.get(f["severity"], "note"),
-                        "message": {"text": f"{f['message']}. Fix: {f['fix']}"},
-                        "locations": [_location(f)],
-                        "properties": {"pack": f["pack"], "citation": f["citation"], "evidence": f["evidence"],
-                                       "menu": r.get("menu")}})
-    notifications = [{"level": "error", "message": {"text": r["error"]},
-                      "locations": [{"physicalLocation": {"artifactLocation": {"uri": r["source"]}}}]}
-                     for r in results if "error" in r]
-    warnings = [{"level": "warning", "message": {"text": f"nothing checked: {r['not_checked']}"},
-                 "locations": [{"physicalLocation": {"artifactLocation": {"uri": r["source"]}}}]}
-                for r in results if r.get("not_checked")]
+    out = [_result(f, m, index) for f, m in every if f["rule"] in index]
+    notifications = [_notification("error", e["message"], e["file"]) for e in doc["errors"]]
+    warnings = [_notification("warning", f"nothing checked: {m['not_checked']}", m["source"])
+                for m in doc["menus"] if m.get("not_checked")]
+    notes = [_notification("note", f"skipped: {s['reason']}", s["file"]) for s in doc["skipped"]]
     run = {"tool": {"driver": {"name": "ivr audit", "version": __version__,
                                "informationUri": "https://github.com/ivr-project/ivr",
                                "rules": [_rule(rules[rid]) for rid in used]}},
            "results": out,
            "invocations": [{"executionSuccessful": not notifications,
-                            "toolExecutionNotifications": notifications + warnings}]}
+                            "toolExecutionNotifications": notifications + warnings + notes}]}
     return {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}

@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 STYLE = {"error": "bold red", "warning": "yellow", "note": "cyan"}
@@ -25,18 +26,32 @@ def _verdict(r: dict, short: bool = False) -> str:
     return "[bold red]fail[/]" if short else "[bold red]FAILED[/]"
 
 
+def _error_line(console: Console, e: dict) -> None:
+    head = "internal error" if e["error"] == "internal" else "cannot audit"
+    console.print(f"[bold red]{head}[/] {escape(e['file'])}: {escape(e['message'])}", highlight=False)
+
+
+def _baseline(console: Console, r: dict) -> None:
+    b = r["baseline"]
+    before = b["verdict_before"] or "not in the baseline"
+    change = f"{before} → {b['verdict']}" if b["changed"] else f"still {b['verdict']}"
+    console.print(f"  since the baseline: {change}; {b['new']} new, {len(b['fixed'])} fixed, "
+                  f"{b['unchanged']} unchanged finding(s)", highlight=False, markup=False)
+    for f in [f for f in r["findings"] if f.get("baseline") == "new"] + b["fixed"]:
+        console.print(f"    {f['baseline']}: {f['rule']} ({f['pack']}) at {f['node'] or 'menu'}: {f['message']}",
+                      highlight=False, markup=False)
+
+
 def _one(console: Console, r: dict) -> None:
-    if "error" in r:
-        console.print(f"[bold red]cannot audit[/] {r['source']}: {r['error']}", markup=True, highlight=False)
-        return
     m = r["metrics"]
-    console.print(f"{_verdict(r)} {r['source']} — menu [bold]{r['menu']}[/] ({r['title']})", highlight=False)
+    console.print(f"{_verdict(r)} {escape(r['source'])} — menu [bold]{escape(r['menu'])}[/] ({escape(r['title'])})",
+                  highlight=False)
     if r.get("not_checked"):
         console.print(f"  {r['not_checked']}: no rule was run (--all-languages applies them anyway)",
                       highlight=False, markup=False)
     console.print(f"  packs: {', '.join(r['packs']) or 'none'}"
                   + (f" (not applicable: {', '.join(r['packs_not_applicable'])})" if r["packs_not_applicable"] else ""),
-                  highlight=False)
+                  highlight=False, markup=False)
     console.print(f"  steps to a person (max): {_fmt(m['max_steps_to_human'])} "
                   f"(key {_fmt(m['max_steps_to_human_key'])}, voice {_fmt(m['max_steps_to_human_voice'])}); "
                   f"no person from {len(m['no_human_from'])} node(s); depth {m['depth']}; "
@@ -44,6 +59,8 @@ def _one(console: Console, r: dict) -> None:
                   f"{_fmt(m['prompts_before_human'])}; time to a person from the start: "
                   f"{_secs(m['time_to_human_from_start_s'])} (listening {_secs(m['listening_to_human_from_start_s'])})",
                   highlight=False)
+    if r.get("baseline"):
+        _baseline(console, r)
     if not r["findings"]:
         return
     table = Table(show_lines=False, expand=False)
@@ -51,34 +68,53 @@ def _one(console: Console, r: dict) -> None:
         table.add_column(col, overflow="fold")
     for f in r["findings"]:
         table.add_row(f"[{STYLE.get(f['severity'], '')}]{f['severity']}[/]", f["rule"], f["pack"],
-                      f["node"] or "", str(f["where"]["line"] or ""), f["message"])
+                      escape(f["node"] or ""), str(f["where"]["line"] or ""), escape(f["message"]))
     console.print(table)
     for s in r.get("fix_suggestions", []):
-        console.print(f"  suggestion ({', '.join(s['rules'])}): {s['why']}", highlight=False)
+        console.print(f"  suggestion ({', '.join(s['rules'])}): {s['why']}", highlight=False, markup=False)
         console.print("    " + s["yaml"].replace("\n", "\n    "), markup=False, highlight=False)
 
 
-def summary_table(results: list[dict]) -> Table:
-    table = Table(title=f"ivr audit: {len(results)} file(s)")
-    for col in ("file", "menu", "result", "errors", "warnings", "max steps", "depth"):
+def summary_table(doc: dict) -> Table:
+    table = Table(title=f"ivr audit: {len(doc['menus'])} menu(s), {len(doc['errors'])} input error(s), "
+                        f"{len(doc['skipped'])} skipped")
+    changes = doc.get("baseline") is not None
+    for col in ("file", "title", "menu", "result", "errors", "warnings", "max steps", "depth") + \
+            (("new", "fixed") if changes else ()):
         table.add_column(col)
-    for r in results:
-        if "error" in r:
-            table.add_row(r["source"], "", "[bold red]input error[/]", "", "", "", "")
-            continue
+    for r in doc["menus"]:
         m = r["metrics"]
-        table.add_row(r["source"], r["menu"], _verdict(r, short=True),
-                      str(r["counts"]["error"]), str(r["counts"]["warning"]),
-                      _fmt(m["max_steps_to_human"]), _fmt(m["depth"]))
+        row = [escape(r["source"]), escape(r["title"]), escape(r["menu"]), _verdict(r, short=True),
+               str(r["counts"]["error"]), str(r["counts"]["warning"]), _fmt(m["max_steps_to_human"]), _fmt(m["depth"])]
+        if changes:
+            row += [str(r["baseline"]["new"]), str(len(r["baseline"]["fixed"]))]
+        table.add_row(*row)
+    for e in doc["errors"]:
+        table.add_row(escape(e["file"]), "", "", f"[bold red]{e['error']} error[/]", *[""] * (4 + 2 * changes))
     return table
 
 
-def text(results: list[dict], color: bool = False, detail_limit: int = 20) -> str:
+def text(doc: dict, color: bool = False, detail_limit: int = 20, quiet: bool = False) -> str:
+    """Details for up to `detail_limit` menus (with `quiet`: only menus that fail),
+    input errors, skipped files, and a summary table when there are several."""
     buf = io.StringIO()
     console = Console(file=buf, force_terminal=color, width=160, color_system="standard" if color else None)
-    if len(results) <= detail_limit:
-        for r in results:
+    shown = [r for r in doc["menus"] if not quiet or not r["passed"]]
+    if len(shown) <= detail_limit:
+        for r in shown:
             _one(console, r)
-    if len(results) > 1:
-        console.print(summary_table(results))
+    for e in doc["errors"]:
+        _error_line(console, e)
+    if doc["skipped"] and not quiet:
+        console.print(f"skipped {len(doc['skipped'])} file(s) that are not menus:", highlight=False)
+        for s in doc["skipped"][:detail_limit]:
+            console.print(f"  {s['file']}: {s['reason']}", highlight=False, markup=False)
+        if len(doc["skipped"]) > detail_limit:
+            console.print(f"  … and {len(doc['skipped']) - detail_limit} more (all in --format json/csv)",
+                          highlight=False, markup=False)
+    gone = (doc.get("baseline") or {}).get("menus_not_in_this_run", [])
+    for g in gone if not quiet else []:
+        console.print(f"in the baseline, not in this run: {g['source']} ({g['menu']})", highlight=False, markup=False)
+    if len(doc["menus"]) + len(doc["errors"]) > 1 and not quiet:
+        console.print(summary_table(doc))
     return buf.getvalue()

@@ -19,6 +19,7 @@ severity and citation (a pack may cite its own law for a shared rule).
 """
 from __future__ import annotations
 
+import difflib
 import importlib
 import pkgutil
 import textwrap
@@ -113,7 +114,10 @@ def load_pack(name: str) -> dict:
     """A rule pack by name (or a path to a pack file), checked against the rules."""
     path = Path(name) if name.endswith((".yaml", ".yml")) else PACKS_DIR / f"{name}.yaml"
     if not path.is_file():
-        raise IvrError(f"unknown rule pack {name!r}", f"use one of: {', '.join(pack_names())}, "
+        close = difflib.get_close_matches(name, pack_names() + sorted(all_rules()), n=1)
+        hint = (f"did you mean {close[0]!r}? (a rule id belongs in a pack file) " if close and close[0] in all_rules()
+                else f"did you mean {close[0]!r}? " if close else "")
+        raise IvrError(f"unknown rule pack {name!r}", f"{hint}use one of: {', '.join(pack_names())}, "
                        "or a path to a pack .yaml file")
     data, duplicates = load_yaml(path)  # safe, size-limited; every entry knows its line
     if duplicates:
@@ -126,8 +130,10 @@ def load_pack(name: str) -> dict:
         where = getattr(entry, "where", data["rules"].where)
         rid = entry.get("id") if isinstance(entry, dict) else None
         if rid not in rules:
+            close = difflib.get_close_matches(str(rid), sorted(rules), n=1)
             raise IvrError(f"rule pack names unknown rule {rid!r}",
-                           f"use one of: {', '.join(sorted(rules))}", where)
+                           (f"did you mean {close[0]!r}? " if close else "") + f"use one of: {', '.join(sorted(rules))}",
+                           where)
         check_options(rules[rid], entry.get("options", {}), where)
         if not isinstance(entry.get("citation", {}), dict):
             raise IvrError(f"rule {rid!r}: citation must be a mapping (law, article, date, status)",
