@@ -12,6 +12,8 @@ from ..script import parse_script, run_script, run_step
 from ..sources import open_menu
 from ..model import DTMF_KEYS, Where
 from ..errors import IvrError
+from ..files import read_limited
+from ..yaml_source import MAX_BYTES
 from ..transcript import describe
 from ..speech.calls import speech_call
 from ..speech.tts import enable_timing as enable_tts_timing
@@ -114,7 +116,6 @@ def command(menu_file: str, script: Optional[str], route: Optional[str], audio_i
 
 def _read(path: str) -> str:
     try:
-        with open(path, encoding="utf-8") as handle:
-            return handle.read()
-    except (OSError, UnicodeDecodeError) as err:
+        return read_limited(path, MAX_BYTES).decode("utf-8")   # a regular file of bounded size
+    except UnicodeDecodeError as err:
         raise IvrError(f"cannot read script {path}: {err}", "give a UTF-8 text file", Where(path, 0, 0)) from None

@@ -21,7 +21,7 @@ from collections import deque
 from ..errors import IvrError
 from ..model import Menu, Node, Option, Policy, Where
 from . import report as R
-from .common import is_human_destination, number, slug, transfer_node, unique_id, unknown_node
+from .common import MAX_DIGITS, count, is_human_destination, number, slug, transfer_node, unique_id, unknown_node
 from .report import ImportReport
 
 PASS_THROUGH = {
@@ -249,7 +249,7 @@ class _Flow:
             valid = p.get("InputValidation") if isinstance(p.get("InputValidation"), dict) else {}
             custom = valid.get("CustomValidation") if isinstance(valid.get("CustomValidation"), dict) else {}
             n = custom.get("MaximumLength")
-            node.input_digits = (1, int(n)) if str(n).isdigit() else (1, 20)
+            node.input_digits = (1, count(n, 20, most=MAX_DIGITS))
         if lex:
             self.report.add(R.MAPPED, f"Lex bot input: {len(node.options)} intents -> spoken options with no "
                             "keypad keys", where, nid)
@@ -283,7 +283,7 @@ def import_menu(text: str, file: str, report: ImportReport, **_ignored) -> Menu:
     flow = _flow(text, file)
     try:
         outer = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         outer = {}
-    name = outer.get("Name", "") if isinstance(outer, dict) else ""
+    name = _text(outer.get("Name")) if isinstance(outer, dict) else ""
     return _Flow(flow, text, file, report).build(name or "Amazon Connect flow")

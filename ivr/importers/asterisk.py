@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from ..errors import IvrError
 from ..model import DTMF_KEYS, Menu, Node, Option, Policy, Where
 from . import report as R
-from .common import join_prompt, number, slug, sound_to_text, transfer_node, unique_id, \
+from .common import MAX_DIGITS, MAX_SECONDS, count, join_prompt, number, slug, sound_to_text, transfer_node, unique_id, \
     unknown_node
 from .report import ImportReport
 
@@ -132,6 +132,7 @@ def parse(text: str, file: str, report: ImportReport) -> dict[str, Context]:
         if len(steps) > MAX_STEPS:
             raise IvrError("too many priorities in one extension", "check the file", where, "too-large")
     contexts.pop("globals", None)
+    contexts = {n: c for n, c in contexts.items() if n != "general" or c.exts}
     for c in contexts.values():
         expand_patterns(c, report)
     if not contexts:
@@ -248,7 +249,7 @@ class _Dialplan:
         """A step with no effect on the path; Set(TIMEOUT(response)=N) sets the menu timeout."""
         self.ignored.add(st.app)
         if st.app == "set" and st.args and re.match(r"TIMEOUT\(response\)=", st.args[0], re.I):
-            self.timeouts[ctx] = number(st.args[0].split("=", 1)[1], 10.0)
+            self.timeouts[ctx] = number(st.args[0].split("=", 1)[1], 10.0, most=MAX_SECONDS)
 
     def continue_at(self, nid: str, ctx: str, ext: str, idx: int, steps: list[Step], where: Where) -> str:
         return self.run(ctx, ext, idx, where) if idx < len(steps) else "@hangup"
@@ -280,7 +281,7 @@ class _Dialplan:
             elif app in SAY:
                 prompt.append(" ".join(args[:1]))
             elif app == "waitexten":
-                timeout = number(args[0], self.timeouts.get(ctx, 10.0)) if args and args[0] else \
+                timeout = number(args[0], self.timeouts.get(ctx, 10.0), most=MAX_SECONDS) if args and args[0] else \
                     self.timeouts.get(ctx, 10.0)
                 return self.menu(nid, ctx, prompt, timeout, where)
             elif app == "read":
@@ -349,10 +350,10 @@ class _Dialplan:
         args = steps[i].args + [""] * 6
         var, files, maxdigits, attempts, timeout = args[0], args[1], args[2], args[4], args[5]
         prompt = prompt + [sound_to_text(f) for f in files.split("&")]
-        tries = int(number(attempts, 1)) or 1
+        tries = count(attempts, 1)
         node = Node(nid, "input", prompt=join_prompt(prompt), where=where, input_name=var,
-                    timeout_s=number(timeout, 10.0) if timeout else 10.0,
-                    input_digits=(1, int(number(maxdigits, 20)) or 20))
+                    timeout_s=number(timeout, 10.0, most=MAX_SECONDS) if timeout else 10.0,
+                    input_digits=(1, count(maxdigits, 20, most=MAX_DIGITS)))
         j = i + 1
         options: list[Option] = []
         while j < len(steps) and steps[j].app == "gotoif":

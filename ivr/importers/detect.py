@@ -39,7 +39,7 @@ def sniff(text: str, name: str = "") -> str | None:
     if body.startswith("{"):
         try:
             data = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):   # the importer then names the problem
             return None
         if isinstance(data, dict):
             if "states" in data and ("initial_state" in data or "flags" in data):
@@ -58,6 +58,8 @@ def _json_error(path: str | Path, text: str) -> None:
     """IvrError at the line:col of a JSON syntax error, for a file that is meant to be JSON."""
     try:
         json.loads(text.lstrip("\ufeff"))
+    except RecursionError:
+        return
     except ValueError as err:
         line, col = getattr(err, "lineno", 1), getattr(err, "colno", 1)
         msg = getattr(err, "msg", str(err))

@@ -17,7 +17,7 @@ from pathlib import Path
 from ..errors import IvrError
 from ..model import DTMF_KEYS, Menu, Node, Option, Policy, Where
 from . import report as R
-from .common import is_human_destination, join_prompt, number, slug, sound_to_text, transfer_node, unique_id, \
+from .common import MAX_SECONDS, count, is_human_destination, join_prompt, number, slug, sound_to_text, transfer_node, unique_id, \
     unknown_node
 from .report import ImportReport
 from .safe_xml import Element, parse_xml, read_limited
@@ -140,10 +140,10 @@ class _Importer:
         nid = self.ids[name]
         where = menu.where
         prompt = _sound_text(menu.get("greet-long", ""), self.macros, where, self.report)
-        failures = int(number(menu.get("max-failures"), DEFAULT_MAX_FAILURES)) or DEFAULT_MAX_FAILURES
-        timeouts = int(number(menu.get("max-timeouts"), failures)) or failures
+        failures = count(menu.get("max-failures"), DEFAULT_MAX_FAILURES)
+        timeouts = count(menu.get("max-timeouts"), failures)
         node = Node(nid, "menu", prompt=prompt, where=where,
-                    timeout_s=number(menu.get("timeout"), DEFAULT_TIMEOUT_MS) / 1000,
+                    timeout_s=number(menu.get("timeout"), DEFAULT_TIMEOUT_MS, most=MAX_SECONDS * 1000) / 1000,
                     no_match=Policy(failures - 1, self.exhausted(menu, nid, "exec-on-max-failures",
                                                                  "max failures", top), where),
                     no_input=Policy(timeouts - 1, self.exhausted(menu, nid, "exec-on-max-timeouts",

@@ -21,7 +21,7 @@ from collections import deque
 from ..errors import IvrError
 from ..model import DTMF_KEYS, Menu, Node, Option, Policy, Where
 from . import report as R
-from .common import number, slug, transfer_node, unknown_node
+from .common import MAX_DIGITS, count, number, slug, transfer_node, unknown_node
 from .report import ImportReport
 
 HUMAN_WIDGETS = ("send-to-flex", "enqueue-call")
@@ -184,8 +184,8 @@ class _Flow:
             if hasattr(node, "input_mode") and free and all(e == "speech" for e, _ in free):
                 node.input_mode = "speech"
             node.next = self.target(free[0][1]) if free else node.no_match.then
-            n = str(p.get("number_of_digits") or "")
-            node.input_digits = (int(n), int(n)) if n.isdigit() and int(n) > 0 else (1, 20)
+            n = count(p.get("number_of_digits"), 0, most=MAX_DIGITS)
+            node.input_digits = (n, n) if n else (1, 20)
             self.report.add(R.MAPPED, f"gather without key/phrase choices -> input, then {node.next}", where, nid)
         else:
             self.report.add(R.MAPPED, f"gather + split -> menu with {len(node.options)} options", where, nid)

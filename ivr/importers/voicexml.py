@@ -20,7 +20,7 @@ import re
 from ..errors import IvrError
 from ..model import Command, Menu, Node, Option, Policy, Queue, Where
 from . import report as R
-from .common import number, slug, transfer_node, unique_id, unknown_node
+from .common import MAX_DIGITS, count, number, slug, transfer_node, unique_id, unknown_node
 from .report import ImportReport
 from .safe_xml import Element, parse_xml, text_of
 from .vxml_grammar import choice_phrases, cond_test, dtmf_keys, grammar_phrases
@@ -164,12 +164,12 @@ class _Doc:
                 events = [h.tag] if h.tag in ("noinput", "nomatch") else (h.get("event") or "").split() \
                     if h.tag == "catch" else []
                 if event in events:
-                    handlers.setdefault(int(number(h.get("count"), 1)) or 1, h)
-        for count in sorted(handlers):
-            h = handlers[count]
+                    handlers.setdefault(count(h.get("count"), 1), h)
+        for tries in sorted(handlers):
+            h = handlers[tries]
             then = self.action(h, h.where, owner)
             if then and then != "@repeat":
-                return Policy(count - 1, then, h.where)
+                return Policy(tries - 1, then, h.where)
         where = scopes[0].where
         if not handlers:
             self.report.add(R.ASSUMED, f"no {event} handler: the platform default re-prompts forever", where, owner)
@@ -303,8 +303,8 @@ class _Doc:
             return node
         m = re.search(r"minlength=(\d+)", ftype), re.search(r"maxlength=(\d+)", ftype), re.search(r"length=(\d+)", ftype)
         if ftype.startswith("digits"):
-            lo = int(m[0].group(1)) if m[0] else int(m[2].group(1)) if m[2] else 1
-            hi = int(m[1].group(1)) if m[1] else int(m[2].group(1)) if m[2] else 20
+            lo = count(m[0].group(1) if m[0] else m[2].group(1) if m[2] else 1, 1, most=MAX_DIGITS)
+            hi = count(m[1].group(1) if m[1] else m[2].group(1) if m[2] else 20, 20, most=MAX_DIGITS)
             node.input_digits = (lo, max(lo, hi))
         if any(test != "else" for (test, _), _to in routes):
             conds = ", ".join(repr(v) for (t, v), _ in routes if t != "else")
