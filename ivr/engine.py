@@ -35,6 +35,7 @@ from transitions import Machine, State
 
 from . import matching
 from .config import DEFAULTS
+from .files import inside_folder
 from .model import GLOBAL_COMMANDS, TERMINAL_KINDS, Menu, Node
 from .timing import estimate_seconds, prompt_seconds
 
@@ -62,6 +63,7 @@ class Call:
         self.outcome: Optional[str] = None
         self.digits = ""                # input node buffer
         self.prompt_end = 0.0
+        self.silent_since = 0.0         # the caller's last action: silence adds up across waits
         self._auto_moves = 0
         self._last_node: Optional[str] = None
         self.machine = Machine(model=self, states=self._states(), initial=RINGING,
@@ -245,6 +247,7 @@ class Call:
             self.clock = max(self.clock, self.prompt_end)
         self.steps += 1
         self._auto_moves = 0
+        self.silent_since = self.clock
         return node
 
     def press(self, keys: str, early: bool = False) -> None:
@@ -361,8 +364,8 @@ class Call:
         """Answer from the node's knowledge base; unsure answers go to a person."""
         from .knowledge import answer  # optional heavy import, only for KB nodes
 
-        kb_path = str(Path(self.menu.source).parent / node.knowledge_base)
-        found = answer(kb_path, question)
+        kb_path = inside_folder(Path(self.menu.source).parent, node.knowledge_base)  # never another folder's
+        found = answer(str(kb_path), question) if kb_path else None
         if found is None:  # asked for a person, or no confident match: never a dead end
             self.log("no_match", text=question, reason="knowledge base not confident")
             if "cmd_human" in self.machine.get_triggers(self.state):
@@ -386,7 +389,7 @@ class Call:
                     break
                 self._move_on()
                 continue
-            deadline = max(self.clock, self.prompt_end) + node.timeout_s
+            deadline = max(self.silent_since, self.prompt_end) + node.timeout_s
             if deadline > until:
                 break
             self.clock = deadline

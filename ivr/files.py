@@ -47,10 +47,14 @@ def read_limited(path: str | Path, limit: int) -> bytes:
 def atomic_write(path: str | Path, data: str | bytes, encoding: str = "utf-8") -> None:
     """Replace `path` with `data` all at once (temp file + fsync + rename);
     IvrError (the old file untouched) when it cannot be written."""
-    target = Path(path)
+    target = Path(os.path.realpath(path))   # a symlink keeps pointing at the new file
     raw = data.encode(encoding) if isinstance(data, str) else data
     tmp = None
     try:
+        if target.exists() and not target.is_file() and not target.is_dir():   # -o /dev/stdout, a pipe
+            with open(target, "wb") as handle:
+                handle.write(raw)
+            return
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
         with os.fdopen(fd, "wb") as handle:
             handle.write(raw)
@@ -65,12 +69,23 @@ def atomic_write(path: str | Path, data: str | bytes, encoding: str = "utf-8") -
         os.replace(tmp, target)
         tmp = None
     except OSError as err:
-        raise IvrError(f"cannot write {target}: {err.strerror}", "check the free disk space and that the "
+        raise IvrError(f"cannot write {path}: {err.strerror or err}", "check the free disk space and that the "
                        "folder is writable; the previous file (if any) is unchanged",
-                       Where(str(target), 0, 0), "unwritable") from None
+                       Where(str(path), 0, 0), "unwritable") from None
     finally:
         if tmp is not None:
             try:
                 os.unlink(tmp)
             except OSError:
                 pass
+
+
+def inside_folder(folder: str | Path, relative: str) -> Path | None:
+    """`folder/relative` if it stays in `folder`'s tree (after `..` and
+    symlinks), else None. Decided before anything is read, so a refusal says
+    nothing about whether a path outside exists."""
+    if not relative or Path(relative).is_absolute() or Path(relative).drive:
+        return None
+    base = Path(folder).resolve()
+    target = (base / relative).resolve()
+    return target if target == base or base in target.parents else None

@@ -126,3 +126,205 @@ def test_10_devices_fifos_and_symlinks_to_devices_are_refused_at_once(tmp_path):
     assert run("audit", str(folder / "demo_ivr.xml")).exit_code in (0, 1)
     out = run("call", str(MENUS / "maze.yaml"), "--script", str(fifo))
     assert out.exit_code == 2 and "not a regular file" in out.output
+
+
+# ---- 7: dispatch rules that validate would have let through ---------------------------------------
+@pytest.mark.parametrize("bad", ["early_warning: {calls: 3, window_days: .nan}", "deadlines_h: {accepted: .inf}",
+                                 "categories: x", "deadlines_h: [1]", "early_warning: 5",
+                                 "early_warning: {calls: true, window_days: 7}"])
+def test_7_bad_dispatch_rules_stop_the_call_before_it_starts(tmp_path, bad):
+    folder = tmp_path / "m"
+    (folder / "dispatch").mkdir(parents=True)
+    (folder / "knowledge").mkdir()
+    (folder / "12351-hotline.yaml").write_text((MENUS / "12351-hotline.yaml").read_text("utf-8"), "utf-8")
+    (folder / "knowledge" / "12351-faq.yaml").write_text((MENUS / "knowledge" / "12351-faq.yaml").read_text("utf-8"),
+                                                         "utf-8")
+    (folder / "dispatch" / "12351-hotline.yaml").write_text(bad + "\n")
+    from ivr.orders.rules import load_rules
+    with pytest.raises(IvrError) as caught:
+        load_rules(folder / "dispatch" / "12351-hotline.yaml")
+    assert caught.value.where.line == 1
+    out = run("call", str(folder / "12351-hotline.yaml"), "--db", str(tmp_path / "r.db"), "--script", "-")
+    assert out.exit_code == 2 and "dispatch" in out.output and "12351-hotline.yaml:1:" in out.output, out.output
+
+
+# ---- 8: text that reaches a terminal or XML ---------------------------------------------------------
+HOSTILE = r'"[/x] \e]0;pwned\a \e[2J [link=https://evil.example]click[/link] \0 \x9b"'
+
+
+def _hostile_menu(tmp_path) -> Path:
+    path = tmp_path / "hostile.yaml"
+    path.write_text(f"""id: hostile
+title: {HOSTILE}
+start: main
+commands: {{human: {{key: "0", say: [agent], to: agent}}}}
+nodes:
+  main:
+    kind: menu
+    prompt: {HOSTILE}
+    options:
+      - {{key: "1", say: [bill], to: bill, label: {HOSTILE}}}
+  bill:
+    kind: announcement
+    prompt: {HOSTILE}
+    next: main
+  agent:
+    kind: human
+    prompt: Connecting you.
+""", "utf-8")
+    return path
+
+
+def test_8_menu_text_cannot_drive_the_terminal_or_break_the_report(tmp_path):
+    from ivr.audit import audit_files, resolve_packs
+    from ivr.config import DEFAULTS
+    from ivr.reports.text import text
+    path = _hostile_menu(tmp_path)
+    out = run("audit", str(path))
+    assert out.exit_code == 1 and "[/x]" in out.output and "[link=https://evil.example]" in out.output
+    assert "\x1b" not in out.output and "\x00" not in out.output and "\x9b" not in out.output
+    coloured = text(audit_files([str(path)], resolve_packs(None, DEFAULTS), suggestions=True), color=True)
+    assert "\x1b]" not in coloured and "\x1b[2J" not in coloured and "[/x]" in coloured   # no OSC 8 link, no clear
+    call = run("call", str(path), "--no-record", "--script", "-")
+    assert "\x1b" not in call.output and "\\x1b]0;pwned" in call.output
+
+
+def test_8_control_characters_never_make_exported_xml_malformed(tmp_path):
+    from xml.dom import minidom
+    path = _hostile_menu(tmp_path)
+    for target in ("vxml", "freeswitch"):
+        out_file = tmp_path / f"out.{target}.xml"
+        assert run("export", str(path), "--to", target, "-o", str(out_file)).exit_code == 0
+        minidom.parse(str(out_file))                      # well-formed
+        assert run("validate", str(out_file)).exit_code == 0   # and it re-imports
+
+
+def test_8_errors_quoting_file_text_show_control_characters_inert(tmp_path):
+    path = tmp_path / "m.yaml"
+    path.write_text('id: m\ntitle: M\nstart: a\n"\\e]0;x\\a": 1\nnodes: {a: {kind: hangup}}\n')
+    out = run("validate", str(path))
+    assert out.exit_code == 2 and "\x1b" not in out.output and "\\x1b" in out.output, out.output
+
+
+# ---- 13: whatever ivr import writes, ivr validate accepts ------------------------------------------
+def test_13_freeswitch_menu_without_entries_imports_to_a_file_that_validates(tmp_path):
+    src = tmp_path / "empty.xml"
+    src.write_text('<configuration name="ivr.conf"><menus><menu name="m" greet-long="say:hello"/>'
+                   "</menus></configuration>")
+    out_file = tmp_path / "out.yaml"
+    out = run("import", str(src), "-o", str(out_file))
+    if out.exit_code == 0:
+        assert run("validate", str(out_file)).exit_code == 0
+    else:
+        assert out.exit_code == 2 and f"{src}" in out.output and not out_file.exists(), out.output
+
+
+# ---- 14: atomic writes; a full disk or read-only database is a clean error --------------------------
+def test_14_a_failed_write_leaves_the_old_file_whole(tmp_path, monkeypatch):
+    from ivr import files
+    target = tmp_path / "out.yaml"
+    target.write_text("old content\n")
+
+    def full_disk(fd):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(files.os, "fsync", full_disk)    # ENOSPC at the moment data reaches the disk
+    out = run("import", str(REAL / "freeswitch" / "demo_ivr.xml"), "-o", str(target))
+    assert out.exit_code == 2 and "No space left" in out.output, out.output
+    assert target.read_text() == "old content\n" and [p.name for p in tmp_path.iterdir()] == ["out.yaml"]
+
+
+def test_14_sqlite_errors_at_the_cli_boundary_are_clean(tmp_path, monkeypatch):
+    import sqlite3
+    from ivr.records import capture
+
+    def disk_full(*a, **k):
+        raise sqlite3.OperationalError("database or disk is full")
+    monkeypatch.setattr(capture, "save_call", disk_full)
+    from ivr.cli import call as call_cli
+    monkeypatch.setattr(call_cli, "save_call", disk_full)
+    out = CliRunner().invoke(cli, ["call", str(MENUS / "maze.yaml"), "--db", str(tmp_path / "r.db"),
+                                   "--script", "-"], input="press 1\n", catch_exceptions=False)
+    assert out.exit_code == 2 and "disk is full" in out.output and "call ended" not in out.output or \
+        out.exit_code == 2 and "records database" in out.output, out.output
+    assert "[" in out.output.split("error:")[0]   # the transcript was printed before the failed save
+
+
+# ---- 15: concurrent advance_order -------------------------------------------------------------------
+def _advance(args):
+    db, order_id = args
+    from ivr.orders import advance_order
+    from ivr.records import connect
+    conn = connect(db)
+    try:
+        advance_order(conn, order_id, note="concurrent")
+        return "ok"
+    except IvrError as err:
+        return err.problem
+
+
+def test_15_concurrent_advances_never_lose_a_step(tmp_path):
+    import multiprocessing
+    from ivr.orders import Rules, create_order, get_order
+    from ivr.records import connect
+    db = str(tmp_path / "r.db")
+    conn = connect(db)
+    with conn:
+        order = create_order(conn, Rules(), "wage_arrears", {"employer": "X"})
+    conn.close()
+    with multiprocessing.get_context("fork").Pool(4) as pool:
+        answers = pool.map(_advance, [(db, order["id"])] * 4)
+    history = get_order(connect(db), order["id"])["history"]
+    assert len(history) == 1 + answers.count("ok"), (answers, history)
+    assert [h["state"] for h in history] == ["reported", "accepted", "assigned", "supervised", "feedback"][:len(history)]
+
+
+# ---- 16: silence adds up across waits ------------------------------------------------------------
+def test_16_silence_accumulates_across_consecutive_waits():
+    from ivr.engine import Call
+    from ivr.loader import load_menu
+    maze = load_menu(MENUS / "maze.yaml")
+    one, many = Call(maze), Call(maze)
+    one.wait(90)
+    for _ in range(30):
+        many.wait(3)
+    assert one.outcome == many.outcome == "disconnected" and one.clock == pytest.approx(60.5)
+    assert many.events[-1]["t"] == pytest.approx(60.5)
+    service = load_menu(MENUS / "consumer-service.yaml")
+    call = Call(service)
+    for _ in range(30):
+        call.wait(4)
+    assert any(e["type"] == "no_input" for e in call.events)
+    pressed = Call(maze)        # an action resets the silence: only silence after it counts
+    pressed.wait(59)
+    assert not pressed.ended
+
+
+# ---- 17: simulate --calls is bounded ------------------------------------------------------------------
+def test_17_simulate_refuses_an_unbounded_number_of_calls():
+    out = run("simulate", str(MENUS / "maze.yaml"), "--calls", "1000000000000", "--no-record")
+    assert out.exit_code == 2 and "--calls" in out.output and "500000" in out.output
+
+
+# ---- 18: a menu cannot read (or probe) files outside its folder ----------------------------------------
+@pytest.mark.parametrize("kb", ["../../../other/kb.yaml", "ABS", "../secret/kb.yaml", "knowledge/../../x.yaml"])
+def test_18_knowledge_base_paths_stay_in_the_menu_folder(tmp_path, kb):
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "kb.yaml").write_text((MENUS / "knowledge" / "12351-faq.yaml").read_text("utf-8"), "utf-8")
+    folder = tmp_path / "a" / "b" / "c"
+    folder.mkdir(parents=True)
+    kb = str(other / "kb.yaml") if kb == "ABS" else kb
+    menu = folder / "m.yaml"
+    menu.write_text(f"id: m\ntitle: M\nstart: faq\nnodes:\n  faq:\n    kind: self_service\n    prompt: Ask.\n"
+                    f"    knowledge_base: {json.dumps(kb)}\n    next: agent\n  agent:\n    kind: human\n"
+                    "    prompt: Connecting.\n")
+    out = run("validate", str(menu))
+    assert out.exit_code == 2 and "outside the menu's folder" in out.output, out.output
+    assert "not found" not in out.output          # the same answer whether the file exists or not
+    from ivr.engine import Call
+    from ivr.loader import build_menu
+    from ivr.yaml_source import load_yaml
+    data, _ = load_yaml(menu)
+    call = Call(build_menu(data, str(menu)))     # bypassing validate, the engine still refuses to read it
+    call.say("how do I join a union")
+    assert not any(e["type"] == "answer" for e in call.events)

@@ -17,6 +17,7 @@ from ..yaml_source import MAX_BYTES
 from ..transcript import describe
 from ..speech.calls import speech_call
 from ..speech.tts import enable_timing as enable_tts_timing
+from ..orders import rules_for_menu
 from ..records import database_path
 from ..records.capture import describe_saved, save_call
 from .common import config_option, format_option, print_json, user_errors
@@ -87,6 +88,8 @@ def command(menu_file: str, script: Optional[str], route: Optional[str], audio_i
     if route and route not in [r["name"] for r in menu.priority_routes]:
         names = ", ".join(r["name"] for r in menu.priority_routes) or "none"
         raise IvrError(f"menu has no priority route {route!r}", f"routes: {names}", Where(menu_file, 0, 0))
+    if not no_record and any(n.kind == "work_order" for n in menu.nodes.values()):
+        rules_for_menu(menu.source, menu.id, config)  # bad dispatch rules: say so before the call, not after
     call = Call(menu, config, route=route)
     turns = []
     if audio_in or voice:
@@ -98,11 +101,6 @@ def command(menu_file: str, script: Optional[str], route: Optional[str], audio_i
         text = sys.stdin.read() if script in (None, "-") else _read(script)
         run_script(call, parse_script(text, name))
     result = call.to_dict()
-    if not no_record:  # one transaction: the call record and the work orders it created
-        path = database_path(config, db)
-        saved = save_call(path, menu, result, config, source="live" if (audio_in or voice) else "call")
-        for line in describe_saved(saved, path):
-            click.echo(line, err=True)
     if turns:
         result["speech_turns"] = turns
     if fmt == "json":
@@ -112,6 +110,11 @@ def command(menu_file: str, script: Optional[str], route: Optional[str], audio_i
             click.echo(describe(event))
         if not call.ended:
             click.echo(f"[{call.clock:7.1f}s] script ended; caller still at {call.node}")
+    if not no_record:  # after the transcript, so a full disk cannot lose it; one transaction for
+        path = database_path(config, db)   # the call record and the work orders it created
+        saved = save_call(path, menu, result, config, source="live" if (audio_in or voice) else "call")
+        for line in describe_saved(saved, path):
+            click.echo(line, err=True)
 
 
 def _read(path: str) -> str:

@@ -27,6 +27,7 @@ from typing import Callable, Optional
 import yaml
 
 from ..errors import IvrError
+from ..files import atomic_write
 from ..model import DTMF_KEYS, Menu, Node, Where
 from ..timing import prompt_seconds
 from .coverage import ROUTE_SOURCE, Transition, menu_transitions
@@ -335,7 +336,7 @@ def write_scenarios(menu: Menu, menu_file: str, out_dir: str, generated: Generat
                   "Regenerate after an intended change to the menu.\n")
         body = yaml.dump(scenario_document(menu_ref, menu.nodes, path, result, name, config_ref), Dumper=_PlainDumper,
                          allow_unicode=True, sort_keys=False, width=100, default_flow_style=None)
-        file.write_text(header + body, encoding="utf-8")
+        atomic_write(file, header + body)
         written.append(str(file))
     return written
 

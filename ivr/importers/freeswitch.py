@@ -154,6 +154,10 @@ class _Importer:
         for entry in menu.iter("entry"):
             self.entry(entry, node, top, keys, notes)
         node.note = "; ".join(notes)
+        if not node.options:   # every key is wrong: the caller hears the greeting, then the menu gives up
+            node.kind, node.next = "announcement", node.no_input.then
+            self.report.add(R.ASSUMED, f"menu {name!r} has no single-key entries: taken as an announcement "
+                            f"followed by what its silences lead to ({node.next})", where, nid)
         return node
 
     def entry(self, entry: Element, node: Node, top: bool, keys: set, notes: list) -> None:

@@ -6,6 +6,8 @@ import io
 from rich.console import Console
 from rich.table import Table
 
+from ..safe_text import for_rich
+
 STYLE = {"error": "bold red", "warning": "yellow", "note": "cyan"}
 
 
@@ -74,6 +76,7 @@ def summary_table(results: list[dict]) -> Table:
 
 
 def text(results: list[dict], color: bool = False, detail_limit: int = 20) -> str:
+    results = for_rich(results, frozenset({"yaml", "not_checked"}))  # menu text is data, not markup
     buf = io.StringIO()
     console = Console(file=buf, force_terminal=color, width=160, color_system="standard" if color else None)
     if len(results) <= detail_limit:
