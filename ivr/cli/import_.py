@@ -23,8 +23,9 @@ def loads(text: str, file: str, output: str | None) -> None:
     except MenuError as err:
         first = err.errors[0]
         raise IvrError(f"the imported menu would not load: {first.problem}",
-                       "please report this with the file; meanwhile import with --format json to see the "
-                       "mapping, and fix the YAML by hand", Where(file, 1, 1), "import-invalid") from None
+                       f"nothing was written; `ivr audit {file}` still audits the platform file as it is "
+                       "(`ivr import --format json -o x.yaml` shows the mapping)", Where(file, 1, 1),
+                       "import-invalid") from None
 
 
 @click.command("import")

@@ -174,7 +174,7 @@ class _Flow:
 
     def prompt(self, p: dict, ident: str) -> str:
         text = p.get("Text") or p.get("SSML") or ""
-        text = re.sub(r"<[^>]+>", " ", str(text))
+        text = re.sub(r"<[^<>]*>", " ", str(text))   # SSML tags; [^<>]: a stray `<` costs no rescan
         if not text and p.get("PromptId"):
             text = f"[recorded prompt {self.display(ident, 'PromptId') or self.name_of(p['PromptId'])}]"
         return " ".join(text.split())

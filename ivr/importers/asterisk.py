@@ -18,6 +18,7 @@ are `unknown` nodes, reported.
 from __future__ import annotations
 
 import re
+from collections import deque
 from dataclasses import dataclass, field
 
 from ..errors import IvrError
@@ -186,6 +187,9 @@ class _Dialplan:
         self.ctx, self.file, self.report = contexts, file, report
         self.nodes: dict[str, Node] = {}
         self.memo: dict[tuple, str] = {}
+        self.taken: set[str] = set()     # node ids given out (a set: no rescan per node)
+        self.todo: deque = deque()      # nodes named but not built yet: a worklist, not recursion,
+                                         # so a chain of 10 000 Gotos costs no stack
         self.timeouts: dict[str, float] = {}
         self.ignored: set[str] = set()
 
@@ -226,7 +230,7 @@ class _Dialplan:
             return self.memo[key]
         found = self.exts(ctx).get(ext)
         if found is None:
-            nid = unique_id(f"missing_{slug(ctx)}_{slug(ext)}", self.nodes)
+            nid = self.new_id(f"missing_{slug(ctx)}_{slug(ext)}")
             self.nodes[nid] = unknown_node(nid, f"goes to {ctx},{ext} which is not in this file", via, self.report)
             self.memo[key] = nid
             return nid
@@ -240,10 +244,21 @@ class _Dialplan:
             return self.memo[key]
         base = slug(ctx) if ext == "s" and first == 0 else \
             f"{slug(ctx)}_{slug(ext, 'x')}" + (f"_{first + 1}" if first else "")
-        nid = unique_id(base, set(self.nodes) | set(self.memo.values()))
+        nid = self.new_id(base)
         self.memo[key] = self.memo[(ctx, ext, idx)] = nid
-        self.nodes[nid] = self.sequence(nid, ctx, ext, steps, idx, via)
+        self.todo.append((nid, ctx, ext, steps, idx, via))
         return nid
+
+    def new_id(self, base: str) -> str:
+        nid = unique_id(base, self.taken)
+        self.taken.add(nid)
+        return nid
+
+    def build_all(self) -> None:
+        """Build the nodes named so far, and those their building names, in order."""
+        while self.todo:
+            nid, ctx, ext, steps, idx, via = self.todo.popleft()
+            self.nodes[nid] = self.sequence(nid, ctx, ext, steps, idx, via)
 
     def setting(self, ctx: str, st: Step) -> None:
         """A step with no effect on the path; Set(TIMEOUT(response)=N) sets the menu timeout."""
@@ -366,7 +381,7 @@ class _Dialplan:
             if target:
                 to = self.run(*target, steps[j].where)
             else:
-                to = unique_id(f"{nid}_goto", self.nodes)
+                to = self.new_id(f"{nid}_goto")
                 self.nodes[to] = unknown_node(to, f"GotoIf to {dest!r} not in this file", steps[j].where, self.report)
             options.append(Option(to, key=m.group(1), label=m.group(1), where=steps[j].where))
             j += 1
@@ -408,6 +423,7 @@ class _Dialplan:
             raise IvrError(f"context [{first}] has no extensions", "add `exten => s,1,...`",
                            self.ctx[first].where, "bad-format")
         root = self.run(first, ext, 0, self.ctx[first].where)
+        self.build_all()
         if self.ignored:
             self.report.add(R.SKIPPED, "no effect on the caller's path: " + ", ".join(sorted(self.ignored)),
                             Where(self.file, 1, 1))
