@@ -160,6 +160,7 @@ def main() -> None:
                 t_import = best(load, repeat)
                 rows.append({"format": name, "kb": round(size_kb, 1), "sniff_ms_per_kb": t_sniff * 1000 / size_kb,
                              "import_ms_per_kb": t_import * 1000 / size_kb, "import_s": t_import})
+                print(f"  {name} {size_kb:.0f} KB: import {t_import:.3f} s", file=sys.stderr, flush=True)
     for name in FORMATS:
         mine = [r for r in rows if r["format"] == name]
         for key in ("sniff_ms_per_kb", "import_ms_per_kb"):

@@ -328,3 +328,26 @@ def test_18_knowledge_base_paths_stay_in_the_menu_folder(tmp_path, kb):
     call = Call(build_menu(data, str(menu)))     # bypassing validate, the engine still refuses to read it
     call.say("how do I join a union")
     assert not any(e["type"] == "answer" for e in call.events)
+
+
+# ---- 11: FreeSWITCH phrases come from the paired file only ----------------------------------------------
+def test_11_freeswitch_reads_only_the_paired_phrase_file(tmp_path):
+    from ivr.importers import load_any
+    menu_text = (REAL / "freeswitch" / "demo_ivr.xml").read_text()
+    phrases = (REAL / "freeswitch" / "demo-ivr.xml").read_text()
+    (tmp_path / "demo_ivr.xml").write_text(menu_text)
+    (tmp_path / "demo-ivr.xml").write_text(phrases)         # the pair: same stem, - and _ alike
+    paired = load_any(tmp_path / "demo_ivr.xml")
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "demo_ivr.xml").write_text(menu_text)
+    (other / "acme.xml").write_text(phrases.replace("Welcome", "EVIL COMPANY") if "Welcome" in phrases
+                                    else phrases)          # another company's phrases in the same folder
+    alone = load_any(other / "demo_ivr.xml")
+    start = paired.nodes[paired.start].prompt
+    assert start != alone.nodes[alone.start].prompt        # acme.xml was not read
+    (other / "acme.xml").rename(other / "demo_ivr_phrases.xml")
+    again = load_any(other / "demo_ivr.xml")
+    assert again.nodes[again.start].prompt != alone.nodes[alone.start].prompt
+    assert load_any(other / "demo_ivr.xml", phrases=[str(tmp_path / "demo-ivr.xml")]).nodes[paired.start].prompt \
+        == start

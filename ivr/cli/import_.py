@@ -34,7 +34,8 @@ def loads(text: str, file: str, output: str | None) -> None:
               help="Platform of FILE (default: detected from its content).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the YAML menu here (default: stdout).")
 @click.option("--phrases", multiple=True, type=click.Path(exists=True, dir_okay=False),
-              help="FreeSWITCH phrase-macro file(s) for prompt text (files next to FILE are read anyway).")
+              help="FreeSWITCH phrase-macro file(s) for prompt text (beside FILE only its pair is read: "
+                   "the same name with - and _ alike, or NAME_phrases.xml).")
 @click.option("--start", help="FreeSWITCH: the menu callers enter (default: the first in the file); Asterisk: "
               "the context (default: the first that answers callers with Background/WaitExten/Read).")
 @click.option("--strict", is_flag=True, help="Exit 1 when anything could not be mapped.")

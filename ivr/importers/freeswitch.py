@@ -8,7 +8,9 @@ the menu that opened it, the top menu returns to the dialplan (the stock
 dialplan then hangs up; reported as an assumption). menu-top goes to the top
 menu, menu-back leaves this menu, menu-exit leaves all menus.
 Prompt text comes from phrase macros (`phrase:NAME`) found in the same file,
-in XML files next to it, or in files passed as `phrases=`.
+in the phrase file paired with it by name (demo_ivr.xml -> demo-ivr.xml or
+demo_ivr_phrases.xml beside it; see phrase_files_beside), or in files passed
+as `phrases=` (--phrases). Other XML files in the folder are never read.
 """
 from __future__ import annotations
 
@@ -26,20 +28,36 @@ DEFAULT_TIMEOUT_MS = 10000
 DEFAULT_MAX_FAILURES = 3
 
 
+def _stem(path: Path) -> str:
+    return path.stem.lower().replace("-", "_")
+
+
+def phrase_files_beside(file: str) -> list[Path]:
+    """The phrase file paired with menu `file` by name, in the same folder:
+    the same stem with `-` and `_` treated alike (FreeSWITCH's stock
+    ivr_menus/demo_ivr.xml and lang/en/demo/demo-ivr.xml), or STEM_phrases.xml
+    / STEM-phrases.xml. No other file is read: a folder holding many companies'
+    menus must not mix their prompts (issue 15.11)."""
+    menu = Path(file)
+    if not file or not menu.parent.is_dir():
+        return []
+    wanted = {_stem(menu), _stem(menu) + "_phrases"}
+    return sorted(p for p in menu.parent.glob("*.xml")
+                  if _stem(p) in wanted and p.name != menu.name and p.is_file())
+
+
 def _macros(root: Element, file: str, phrases) -> dict[str, Element]:
-    """Phrase macros by name: this file, XML files next to it, explicit files."""
+    """Phrase macros by name: this file, its paired phrase file, explicit files."""
     found: dict[str, Element] = {}
     sources = [root]
-    paths = [Path(p) for p in (phrases or [])]
-    if file and Path(file).parent.is_dir():
-        paths += sorted(p for p in Path(file).parent.glob("*.xml") if p.resolve() != Path(file).resolve())
-    for path in paths:
+    explicit = [Path(p) for p in (phrases or [])]
+    for path in explicit + phrase_files_beside(file):
         try:
             data = read_limited(path)
             if b"<macro" in data:
                 sources.append(parse_xml(data, str(path)))
         except IvrError:
-            if path in [Path(p) for p in (phrases or [])]:
+            if path in explicit:
                 raise
     for src in sources:
         for macro in src.iter("macro"):
