@@ -64,6 +64,7 @@ class Call:
         self.digits = ""                # input node buffer
         self.prompt_end = 0.0
         self.silent_since = 0.0         # the caller's last action: silence adds up across waits
+        self._entry_just_filled = False  # a fixed-length entry just completed: a `#` next only ends it
         self._auto_moves = 0
         self._last_node: Optional[str] = None
         self.machine = Machine(model=self, states=self._states(), initial=RINGING,
@@ -253,9 +254,14 @@ class Call:
     def press(self, keys: str, early: bool = False) -> None:
         """Press one or more DTMF keys; keys after a move go to the next node."""
         for key in keys:
+            if key == "#" and self._entry_just_filled:   # the `#` the prompt asked to end the entry with
+                self._entry_just_filled = False            # closes the entry, it is not `back` at the next node
+                self.log("key", key=key, ignored="ends the entry that was already complete")
+                continue
             node = self._act(early)
             if node is None:
                 return
+            self._entry_just_filled = False
             self.log("key", key=key)
             if node.kind == "input" and node.input_mode == "digits":
                 self._input_key(node, key)
@@ -307,6 +313,7 @@ class Call:
             self.digits += key
             if len(self.digits) == node.input_digits[1]:
                 self._complete_input(node)
+                self._entry_just_filled = True
         else:
             self._menu_key(node, key)  # * and other command keys
 

@@ -351,3 +351,46 @@ def test_11_freeswitch_reads_only_the_paired_phrase_file(tmp_path):
     assert again.nodes[again.start].prompt != alone.nodes[alone.start].prompt
     assert load_any(other / "demo_ivr.xml", phrases=[str(tmp_path / "demo-ivr.xml")]).nodes[paired.start].prompt \
         == start
+
+
+# ---- 20: a fixed-length entry's own `#`; Asterisk picks the IVR context ---------------------------------
+def test_20_the_hash_that_ends_a_full_entry_is_not_back_at_the_next_node():
+    from ivr.engine import Call
+    from ivr.loader import load_menu_text
+    menu = load_menu_text("""id: m
+title: M
+start: account
+commands: {back: {key: "#"}, human: {key: "0", to: agent}}
+nodes:
+  account:
+    kind: input
+    prompt: Enter your 8 digit account number, then press pound.
+    digits: [8, 8]
+    name: account
+    next: main
+  main:
+    kind: menu
+    prompt: Press 1 for bills.
+    options: [{key: "1", to: agent}]
+  agent:
+    kind: human
+    prompt: Connecting.
+""")
+    call = Call(menu)
+    call.press("12345678#")
+    assert call.collected == {"account": "12345678"} and call.node == "main"
+    call.press("#")                  # a second `#` is the caller's own: back
+    assert call.node == "account"
+
+
+def test_20_asterisk_enters_at_the_ivr_context_not_the_first(tmp_path):
+    conf = tmp_path / "extensions.conf"
+    conf.write_text("[general]\nstatic=yes\n[globals]\n"
+                    "[dundi-e164]\nexten => s,1,Dial(IAX2/dundi/${EXTEN})\n same => n,Hangup()\n"
+                    "[demo]\nexten => s,1,Answer()\n same => n,Background(welcome)\n same => n,WaitExten(5)\n"
+                    "exten => 1,1,Playback(bills)\n same => n,Hangup()\nexten => 0,1,Queue(support)\n")
+    from ivr.importers import load_any
+    menu = load_any(conf)
+    assert menu.id == "demo" and menu.nodes[menu.start].kind == "menu"
+    out = run("import", str(conf), "--start", "dundi-e164", "--format", "json", "-o", str(tmp_path / "x.yaml"))
+    assert out.exit_code in (0, 2) and "dundi" in out.output

@@ -413,11 +413,21 @@ class _Dialplan:
                                            label=f"{cond} {label}: next priority", where=st.where))
         return node
 
+    def answers_callers(self, ctx: str) -> bool:
+        """An IVR-like context: it plays a menu and waits for a key (not a dialling plan like
+        [dundi-e164], which extensions.conf.sample lists first)."""
+        return any(st.app in ("background", "waitexten", "read") for steps in self.ctx[ctx].exts.values()
+                   for st in steps)
+
     def build(self, start: str | None) -> Menu:
         names = [c for c in self.ctx if c not in ("general", "globals")]
         if start and start not in self.ctx:
             raise IvrError(f"no context [{start}]", f"use one of: {', '.join(names)}", Where(self.file, 1, 1), "usage")
-        first = start or next((c for c in names if "s" in self.ctx[c].exts), names[0])
+        first = start or next((c for c in names if self.answers_callers(c)), None) or \
+            next((c for c in names if "s" in self.ctx[c].exts), names[0])
+        if not start:
+            self.report.add(R.ASSUMED, f"callers enter at [{first}]: the first context that asks them "
+                            "(Background/WaitExten/Read); pick another with --start", self.ctx[first].where)
         ext = "s" if "s" in self.ctx[first].exts else next(iter(self.ctx[first].exts), None)
         if ext is None:
             raise IvrError(f"context [{first}] has no extensions", "add `exten => s,1,...`",
