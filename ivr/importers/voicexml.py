@@ -63,6 +63,7 @@ class _Doc:
                            root.where, "bad-format")
         self.root, self.file, self.report = root, file, report
         self.nodes: dict[str, Node] = {}
+        self._scope_handlers: dict[tuple, list] = {}
         self.hints = self._hints()
         self.dialogs = [d for d in root if d.tag in ("menu", "form")]
         if not self.dialogs:
@@ -156,15 +157,26 @@ class _Doc:
         return nid
 
     # --- retry policies ------------------------------------------------
-    def policy(self, event: str, scopes: list[Element], owner: str) -> Policy:
-        """noinput/nomatch: replay until the first counted handler that leaves."""
-        handlers: dict[int, Element] = {}
-        for scope in scopes:            # innermost first: it wins per count
+    def _handlers(self, scope: Element, event: str) -> list[tuple[int, Element]]:
+        """(count, handler) of `event` directly in `scope`, read once per scope: the document
+        scope is shared by every dialog, and rescanning it per dialog was quadratic."""
+        key = (id(scope), event)
+        if key not in self._scope_handlers:
+            found = []
             for h in scope:
                 events = [h.tag] if h.tag in ("noinput", "nomatch") else (h.get("event") or "").split() \
                     if h.tag == "catch" else []
                 if event in events:
-                    handlers.setdefault(count(h.get("count"), 1), h)
+                    found.append((count(h.get("count"), 1), h))
+            self._scope_handlers[key] = found
+        return self._scope_handlers[key]
+
+    def policy(self, event: str, scopes: list[Element], owner: str) -> Policy:
+        """noinput/nomatch: replay until the first counted handler that leaves."""
+        handlers: dict[int, Element] = {}
+        for scope in scopes:            # innermost first: it wins per count
+            for tries, h in self._handlers(scope, event):
+                handlers.setdefault(tries, h)
         for tries in sorted(handlers):
             h = handlers[tries]
             then = self.action(h, h.where, owner)
@@ -212,9 +224,11 @@ class _Doc:
             self.nodes[fid] = unknown_node(fid, "<form> with no items", f.where, self.report)
             return
         item_ids = []
+        taken = (set(self.nodes) | set(self.ids.values())) if len(items) > 1 else set()   # once per form
         for i, item in enumerate(items):
             base = fid if i == 0 else f"{fid}_{slug(item.get('name', ''), item.tag)}"
-            item_ids.append(unique_id(base, set(self.nodes) | set(self.ids.values()) | set(item_ids)) if i else fid)
+            item_ids.append(unique_id(base, taken) if i else fid)
+            taken.add(item_ids[-1])
         names = {item.get("name"): item_ids[i] for i, item in enumerate(items) if item.get("name")}
         for i, item in enumerate(items):
             nid = item_ids[i]
