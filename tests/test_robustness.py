@@ -394,3 +394,22 @@ def test_20_asterisk_enters_at_the_ivr_context_not_the_first(tmp_path):
     assert menu.id == "demo" and menu.nodes[menu.start].kind == "menu"
     out = run("import", str(conf), "--start", "dundi-e164", "--format", "json", "-o", str(tmp_path / "x.yaml"))
     assert out.exit_code in (0, 2) and "dundi" in out.output
+
+
+# ---- 12: audio bounds -------------------------------------------------------------------------------------
+def test_12_implausible_sample_rates_and_overlong_turns_are_refused_before_decoding(tmp_path):
+    import numpy as np
+    import soundfile as sf
+    from ivr.speech import load_audio
+    tone = tmp_path / "one_hz.wav"
+    sf.write(tone, (0.3 * np.sin(np.arange(4000) / 3)).astype("float32"), 1, subtype="PCM_16")   # header: 1 Hz
+    with pytest.raises(IvrError) as caught:
+        load_audio(tone)
+    assert "sample rate is 1 Hz" in str(caught.value) and caught.value.where.file == str(tone)
+    noise = tmp_path / "noise.wav"
+    sf.write(noise, np.random.default_rng(0).normal(0, 0.1, 8000 * 600).astype("float32"), 8000, subtype="PCM_16")
+    with pytest.raises(IvrError) as caught:
+        load_audio(noise)
+    assert caught.value.code == "audio-too-long"
+    out = run("call", str(MENUS / "maze.yaml"), "--audio-in", str(noise), "--no-record")
+    assert out.exit_code == 2 and "one caller turn is at most" in out.output, out.output
