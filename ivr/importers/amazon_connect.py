@@ -21,7 +21,7 @@ from collections import deque
 from ..errors import IvrError
 from ..model import Menu, Node, Option, Policy, Where
 from . import report as R
-from .common import MAX_DIGITS, count, is_human_destination, number, slug, transfer_node, unique_id, unknown_node
+from .common import MAX_DIGITS, count, is_human_destination, json_field_lines, number, slug, transfer_node, unique_id, unknown_node
 from .report import ImportReport
 
 PASS_THROUGH = {
@@ -87,12 +87,6 @@ def _clean(action: dict) -> dict:
             "Transitions": {"NextAction": _text(tr.get("NextAction")), "Conditions": conditions, "Errors": errors}}
 
 
-def _line_of(text: str, ident: str) -> int:
-    """Line of an action's Identifier in the file (1 when the flow is one JSON string)."""
-    pos = text.find(ident)
-    return text.count("\n", 0, pos) + 1 if pos >= 0 else 1
-
-
 def _words(intent: str) -> str:
     """'CheckBalance' -> 'check balance' (how a caller would say a Lex intent)."""
     return " ".join(re.sub(r"([a-z])([A-Z])", r"\1 \2", intent).replace("_", " ").split()).lower()
@@ -101,6 +95,7 @@ def _words(intent: str) -> str:
 class _Flow:
     def __init__(self, flow: dict, text: str, file: str, report: ImportReport):
         self.file, self.text, self.report = file, text, report
+        self._lines: dict | None = None   # line of each action Identifier, indexed on first use
         self.actions = {a.get("Identifier"): a for a in flow["Actions"] if isinstance(a, dict)}
         self.start = _text(flow.get("StartAction"))
         if self.start not in self.actions:
@@ -113,7 +108,9 @@ class _Flow:
         self.todo: deque = deque()
 
     def where(self, ident: str) -> Where:
-        return Where(self.file, _line_of(self.text, ident), 1)
+        if self._lines is None:
+            self._lines = json_field_lines(self.text)
+        return Where(self.file, self._lines.get(("Identifier", json.dumps(ident)), 1), 1)
 
     def name_of(self, value) -> str:
         """A readable name for a queue / flow reference ($.FlowAttributes.x -> x, ARNs -> last part)."""

@@ -97,3 +97,19 @@ def count(value, default: int, most: int = MAX_TRIES) -> int:
     """A whole count (tries, digits) from a platform attribute: `default` when
     absent, bad or zero; capped at `most` (what the menu format can say)."""
     return int(number(value, default, most=most)) or default
+
+
+JSON_STRING_FIELD = re.compile(r'"(name|Identifier)"\s*:\s*("(?:[^"\\]|\\.)*")')
+
+
+def json_field_lines(text: str) -> dict[tuple[str, str], int]:
+    """{(field, its JSON-encoded value): first line} for every `"name": "..."`
+    and `"Identifier": "..."` in `text`, found in one pass — looking each
+    state up in the whole text again made importing quadratic."""
+    lines: dict[tuple[str, str], int] = {}
+    line, last = 1, 0
+    for m in JSON_STRING_FIELD.finditer(text):
+        line += text.count("\n", last, m.start())
+        last = m.start()
+        lines.setdefault((m.group(1), m.group(2)), line)
+    return lines

@@ -21,7 +21,7 @@ from collections import deque
 from ..errors import IvrError
 from ..model import DTMF_KEYS, Menu, Node, Option, Policy, Where
 from . import report as R
-from .common import MAX_DIGITS, count, number, slug, transfer_node, unknown_node
+from .common import MAX_DIGITS, count, json_field_lines, number, slug, transfer_node, unknown_node
 from .report import ImportReport
 
 HUMAN_WIDGETS = ("send-to-flex", "enqueue-call")
@@ -77,6 +77,7 @@ def _values(cond: dict) -> list[str]:
 class _Flow:
     def __init__(self, data: dict, text: str, file: str, report: ImportReport):
         self.text, self.file, self.report = text, file, report
+        self._lines: dict | None = None   # line of each state name, indexed on first use
         self.states = {s.get("name"): s for s in data["states"] if isinstance(s, dict) and s.get("name")}
         self.nodes: dict[str, Node] = {}
         self.ids = {name: slug(name, "widget") for name in self.states}
@@ -92,8 +93,9 @@ class _Flow:
 
     def where(self, state) -> Where:
         name = (state or {}).get("name", "")
-        m = re.search(r'"name"\s*:\s*' + re.escape(json.dumps(name)), self.text) if name else None
-        return Where(self.file, self.text.count("\n", 0, m.start()) + 1 if m else 1, 1)
+        if self._lines is None:
+            self._lines = json_field_lines(self.text)
+        return Where(self.file, self._lines.get(("name", json.dumps(name)), 1) if name else 1, 1)
 
     @staticmethod
     def next_of(state: dict, event: str) -> str | None:
