@@ -15,7 +15,6 @@ options are their branches (the caller does not choose them).
 from __future__ import annotations
 
 import json
-import re
 from collections import deque
 
 from ..errors import IvrError
