@@ -136,7 +136,12 @@ def _menu_properties(menu, path: str, imported: bool) -> str:
         except IvrError:
             return "import-refused"
     for target, fmt in (("vxml", "vxml"), ("freeswitch", "freeswitch")):
-        exported, _ = export_menu(menu, target)
+        try:
+            exported, _ = export_menu(menu, target)
+        except IvrError as err:
+            if err.code != "not-exportable":
+                raise
+            continue           # a clean refusal: the format cannot hold this menu
         try:
             import_text(exported, fmt, f"{path}.{target}")
         except IvrError as err:

@@ -413,3 +413,11 @@ def test_12_implausible_sample_rates_and_overlong_turns_are_refused_before_decod
     assert caught.value.code == "audio-too-long"
     out = run("call", str(MENUS / "maze.yaml"), "--audio-in", str(noise), "--no-record")
     assert out.exit_code == 2 and "one caller turn is at most" in out.output, out.output
+
+
+def test_8_export_refuses_what_the_target_cannot_hold_instead_of_writing_an_unloadable_file(tmp_path):
+    menu = tmp_path / "m.yaml"
+    menu.write_text("id: m\ntitle: M\nstart: hello\nnodes:\n  hello:\n    kind: announcement\n"
+                    "    prompt: Hello.\n    next: bye\n  bye:\n    kind: hangup\n    prompt: Bye.\n")
+    out = run("export", str(menu), "--to", "freeswitch", "-o", str(tmp_path / "x.xml"))
+    assert out.exit_code == 2 and "no menu node" in out.output and not (tmp_path / "x.xml").exists()
