@@ -421,3 +421,37 @@ def test_8_export_refuses_what_the_target_cannot_hold_instead_of_writing_an_unlo
                     "    prompt: Hello.\n    next: bye\n  bye:\n    kind: hangup\n    prompt: Bye.\n")
     out = run("export", str(menu), "--to", "freeswitch", "-o", str(tmp_path / "x.xml"))
     assert out.exit_code == 2 and "no menu node" in out.output and not (tmp_path / "x.xml").exists()
+
+
+# ---- 19: ivr test --generate on a wide menu ---------------------------------------------------------------
+def _wide_menu_text() -> str:
+    lines = ["id: wide", "title: Wide", "start: n0", "commands: {human: {key: '0', say: [agent], to: agent}}",
+             "nodes:"]
+    for i in range(12):
+        lines += [f"  n{i}:", "    kind: menu", f"    prompt: Menu {i}.", "    options:"]
+        for j, k in enumerate("123456789*#"):
+            to = f"n{(i + j + 1) % 12}" if j < 9 else ("agent" if j == 9 else "bye")
+            lines.append(f"      - {{key: '{k}', say: [word{i}x{j}], to: {to}}}")
+    lines += ["  agent:", "    kind: human", "    prompt: Connecting.", "  bye:", "    kind: hangup", "    prompt: Bye."]
+    return "\n".join(lines) + "\n"
+
+
+def test_19_generate_replays_share_one_state_machine(monkeypatch):
+    """Declaring a call's state machine was 80 % of the crawl: every replay now reuses one."""
+    import transitions
+    from ivr.config import DEFAULTS
+    from ivr.flows.generate import crawl
+    from ivr.loader import load_menu_text
+    menu = load_menu_text(_wide_menu_text(), "wide.yaml")
+    built = []
+    original = transitions.Machine.__init__
+
+    def counting(self, *a, **k):
+        built.append(1)
+        original(self, *a, **k)
+    monkeypatch.setattr(transitions.Machine, "__init__", counting)
+    generated = crawl(menu, DEFAULTS, max_paths=15)
+    assert len(generated.paths) >= 15 and not generated.unreached
+    assert len(built) == 1
+    again = crawl(load_menu_text(_wide_menu_text(), "wide2.yaml"), DEFAULTS, max_paths=5)   # another menu:
+    assert len(built) == 2 and again.paths                                                   # its own machine
