@@ -58,18 +58,13 @@ def load_rules(path: str | Path) -> Rules:
                        Where(path, 1, 1))
     where = lambda key: data.key_where.get(key, Where(path, 1, 1))  # noqa: E731
     rules = Rules(source=path)
-    regions = data.get("regions", {}) or {}
-    if not isinstance(regions, dict):
-        errors.append(IvrError("regions must map a region or area code to a union",
-                               'write "010": 北京市总工会', where("regions")))
-    else:
-        rules.regions = {str(k): str(v) for k, v in regions.items()}
-    categories = data.get("categories", {}) or {}
-    if not isinstance(categories, dict):
-        errors.append(IvrError("categories must map a work-order category to a department",
-                               "write wage_arrears: 劳动保障部", where("categories")))
-    else:
-        rules.categories = {str(k): str(v) for k, v in categories.items()}
+    for key, what, example in (("regions", "a region or area code to a union", '"010": 北京市总工会'),
+                               ("categories", "a work-order category to a department", "wage_arrears: 劳动保障部")):
+        value = data.get(key, {}) or {}
+        if isinstance(value, dict):
+            setattr(rules, key, {str(k): str(v) for k, v in value.items()})
+        else:
+            errors.append(IvrError(f"{key} must map {what}", f"write {example}", where(key)))
     rules.default_union = str(data.get("default_union", rules.default_union))
     deadlines = data.get("deadlines_h") or {}
     if not isinstance(deadlines, dict):
