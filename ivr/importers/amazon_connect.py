@@ -105,6 +105,7 @@ class _Flow:
         self.meta = meta.get("ActionMetadata") if isinstance(meta.get("ActionMetadata"), dict) else {}
         self.nodes: dict[str, Node] = {}
         self.ids: dict[tuple, str] = {}
+        self.taken: set[str] = set()
         self.todo: deque = deque()
 
     def where(self, ident: str) -> Where:
@@ -161,7 +162,8 @@ class _Flow:
             base = f"{SHORT.get(a.get('Type'), slug(str(a.get('Type', 'action'))))}_{slug(str(ident))[:8]}"
             if queue:
                 base += f"_{slug(queue)}"
-            self.ids[key] = unique_id(base, set(self.ids.values()))
+            self.ids[key] = unique_id(base, self.taken)   # a set kept up to date: no rebuild per action
+            self.taken.add(self.ids[key])
             self.todo.append((ident, key[1], self.ids[key]))
         return self.ids[key]
 

@@ -103,6 +103,7 @@ class _Importer:
                            "ivr_menus/*.xml file with <menu name=...> elements", Where(file, 1, 1), "bad-format")
         self.ids: dict[str, str] = {}
         self.nodes: dict[str, Node] = {}
+        taken: set[str] = set()
         for m in self.menus:
             name = m.get("name", "")
             if not name:
@@ -110,7 +111,8 @@ class _Importer:
             if name in self.ids:
                 report.add(R.SKIPPED, f"second <menu name={name!r}> ignored (FreeSWITCH uses the first)", m.where)
                 continue
-            self.ids[name] = unique_id(slug(name, "menu"), set(self.ids.values()))
+            self.ids[name] = unique_id(slug(name, "menu"), taken)   # one set: no rebuild per menu
+            taken.add(self.ids[name])
 
     def app(self, node_id: str, param: str, where: Where, menu_id: str) -> str:
         """The target for running dialplan application `param` (`app args`)."""
