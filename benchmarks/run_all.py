@@ -22,6 +22,8 @@ BENCHMARKS = {
     "flows_parallel.py": ["--copies", "1"],
     "asr_digits.py": ["--limit", "20"],
     "asr_rejection.py": ["--quick"],
+    "import_scaling.py": ["--quick"],
+    "fuzz.py": ["--quick"],          # full `make bench`: one minute; the run is --minutes 20
 }
 
 

@@ -35,6 +35,7 @@ from transitions import Machine, State
 
 from . import matching
 from .config import DEFAULTS
+from .files import inside_folder
 from .model import GLOBAL_COMMANDS, TERMINAL_KINDS, Menu, Node
 from .timing import estimate_seconds, prompt_seconds
 
@@ -49,7 +50,8 @@ class Call:
 
     auto_transitions = False  # transitions' to_<state> jumps: n² to declare; benchmarks/engine_calls.py
 
-    def __init__(self, menu: Menu, config: Optional[dict] = None, route: Optional[str] = None):
+    def __init__(self, menu: Menu, config: Optional[dict] = None, route: Optional[str] = None,
+                 machine: Optional[Machine] = None):
         self.menu = menu
         self.config = config or DEFAULTS
         self.clock = 0.0
@@ -62,11 +64,18 @@ class Call:
         self.outcome: Optional[str] = None
         self.digits = ""                # input node buffer
         self.prompt_end = 0.0
+        self.silent_since = 0.0         # the caller's last action: silence adds up across waits
+        self._entry_just_filled = False  # a fixed-length entry just completed: a `#` next only ends it
         self._auto_moves = 0
         self._last_node: Optional[str] = None
-        self.machine = Machine(model=self, states=self._states(), initial=RINGING,
-                               transitions=self._transitions(), send_event=True, queued=True,
-                               auto_transitions=self.auto_transitions, ignore_invalid_triggers=False)
+        if machine is None:
+            self.machine = Machine(model=self, states=self._states(), initial=RINGING,
+                                   transitions=self._transitions(), send_event=True, queued=True,
+                                   auto_transitions=self.auto_transitions, ignore_invalid_triggers=False)
+        else:   # another call's machine for the same menu and class (declaring one costs ~200 transitions):
+            self._human = menu.resolve("@human")   # the crawl of `ivr test --generate` replays thousands
+            self.machine = machine
+            machine.add_model(self, initial=RINGING)
         self.route_used = route
         if route:
             self.trigger(f"route_{route}")
@@ -245,14 +254,20 @@ class Call:
             self.clock = max(self.clock, self.prompt_end)
         self.steps += 1
         self._auto_moves = 0
+        self.silent_since = self.clock
         return node
 
     def press(self, keys: str, early: bool = False) -> None:
         """Press one or more DTMF keys; keys after a move go to the next node."""
         for key in keys:
+            if key == "#" and self._entry_just_filled:   # the `#` the prompt asked to end the entry with
+                self._entry_just_filled = False            # closes the entry, it is not `back` at the next node
+                self.log("key", key=key, ignored="ends the entry that was already complete")
+                continue
             node = self._act(early)
             if node is None:
                 return
+            self._entry_just_filled = False
             self.log("key", key=key)
             if node.kind == "input" and node.input_mode == "digits":
                 self._input_key(node, key)
@@ -304,6 +319,7 @@ class Call:
             self.digits += key
             if len(self.digits) == node.input_digits[1]:
                 self._complete_input(node)
+                self._entry_just_filled = True
         else:
             self._menu_key(node, key)  # * and other command keys
 
@@ -361,8 +377,8 @@ class Call:
         """Answer from the node's knowledge base; unsure answers go to a person."""
         from .knowledge import answer  # optional heavy import, only for KB nodes
 
-        kb_path = str(Path(self.menu.source).parent / node.knowledge_base)
-        found = answer(kb_path, question)
+        kb_path = inside_folder(Path(self.menu.source).parent, node.knowledge_base)  # never another folder's
+        found = answer(str(kb_path), question) if kb_path else None
         if found is None:  # asked for a person, or no confident match: never a dead end
             self.log("no_match", text=question, reason="knowledge base not confident")
             if "cmd_human" in self.machine.get_triggers(self.state):
@@ -386,7 +402,7 @@ class Call:
                     break
                 self._move_on()
                 continue
-            deadline = max(self.clock, self.prompt_end) + node.timeout_s
+            deadline = max(self.silent_since, self.prompt_end) + node.timeout_s
             if deadline > until:
                 break
             self.clock = deadline

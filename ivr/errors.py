@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Optional
 
 from .model import Where
+from .safe_text import for_terminal
 
 
 class IvrError(Exception):
@@ -24,7 +25,7 @@ class IvrError(Exception):
     def __str__(self) -> str:
         head = f"{self.where}: " if self.where else ""
         tail = f" — {self.fix}" if self.fix else ""
-        return f"{head}{self.problem}{tail}"
+        return for_terminal(f"{head}{self.problem}{tail}")  # file text in a message stays inert
 
     def to_dict(self) -> dict:
         w = self.where

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Iterator, Optional
 
 from .errors import IvrError
+from .files import inside_folder
 from .matching import normalise
 from .model import SPECIAL_TARGETS, TERMINAL_KINDS, Menu, Node, Where
 
@@ -85,10 +86,8 @@ def check_nodes(menu: Menu) -> list[IvrError]:
         if node.kind not in ("menu", "input", "unknown") and node.options:  # unknown: imported branches
             errors.append(IvrError(f"{node.kind} node {node.id!r} has options, which only menus use",
                                    "make it kind: menu, or remove the options", node.where, "stray-options"))
-        if node.knowledge_base and not (Path(menu.source).parent / node.knowledge_base).is_file():
-            errors.append(IvrError(f"knowledge base {node.knowledge_base!r} of node {node.id!r} not found "
-                                   f"(looked in {Path(menu.source).parent})",
-                                   "give a path relative to the menu file", node.where, "missing-file"))
+        if node.knowledge_base:
+            errors += _knowledge_base_file(menu, node)
         errors += _non_finite_queue_values(node)
         lo, hi = node.input_digits
         if node.kind == "input" and lo > hi:
@@ -96,6 +95,21 @@ def check_nodes(menu: Menu) -> list[IvrError]:
                                    "put the smaller number first", node.where, "bad-value"))
         errors += _choice_clashes(menu, node)
     return errors
+
+
+def _knowledge_base_file(menu: Menu, node: Node) -> list[IvrError]:
+    """A knowledge base lives in the menu's folder tree: a menu may not read another folder's
+    files (nor learn whether they exist)."""
+    found = inside_folder(Path(menu.source).parent, node.knowledge_base)
+    if found is None:
+        return [IvrError(f"knowledge base {node.knowledge_base!r} of node {node.id!r} is outside the menu's "
+                         "folder", "put the knowledge base in the menu's folder (or below it) and give its "
+                         "path relative to the menu file", node.where, "path-outside")]
+    if not found.is_file():
+        return [IvrError(f"knowledge base {node.knowledge_base!r} of node {node.id!r} not found "
+                         f"(looked in {Path(menu.source).parent})", "give a path relative to the menu file",
+                         node.where, "missing-file")]
+    return []
 
 
 def _non_finite_queue_values(node: Node) -> list[IvrError]:

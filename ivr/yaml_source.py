@@ -15,10 +15,12 @@ from typing import Any
 import yaml
 
 from .errors import IvrError
+from .files import read_limited
 from .model import Where
 
 MAX_BYTES = 2 * 1024 * 1024      # a hand-written menu is far smaller
 MAX_EXPANDED_NODES = 200_000     # YAML nodes after expanding every alias, beyond ...
+MAX_INT = 2 ** 53                # whole numbers beyond this lose precision as floats
 ALIAS_GROWTH = 10                # ... this many times the nodes actually written: a big
                                  # generated menu is fine, a few lines that multiply are not
 
@@ -46,6 +48,25 @@ class _MarkedLoader(yaml.SafeLoader):
         super().__init__(stream)
         self.file = file
         self.duplicates: list[IvrError] = []
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        """A scalar its tag cannot hold (`!!int x`, `2024-02-30`, `!!bool maybe`,
+        `!!seq x`) is a YAML error at that place, not a Python exception; a
+        whole number beyond what any menu, rule or config needs is refused
+        here once for every YAML reader (numpy and sqlite cannot hold it)."""
+        try:
+            value = super().construct_object(node, deep)
+        except yaml.YAMLError:
+            raise
+        except (ValueError, TypeError, AttributeError, KeyError, IndexError, OverflowError):
+            shown = node.value if isinstance(node, yaml.ScalarNode) else node.id
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{shown!r} cannot be read as {node.tag.rsplit(':', 1)[-1]}",
+                node.start_mark) from None
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INT:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"the number {node.value} is too large (the limit is {MAX_INT})", node.start_mark)
+        return value
 
 
 def _construct_mapping(loader: _MarkedLoader, node: yaml.MappingNode) -> MarkedDict:
@@ -114,6 +135,8 @@ def _syntax_error(err: yaml.YAMLError, file: str) -> IvrError:
     where = _where(mark, file) if mark else Where(file, 1, 1)
     problem = getattr(err, "problem", None) or str(err)
     fix = "fix the YAML syntax at that place (indentation, quotes, colons)"
+    if "cannot be read as" in problem or "too large" in problem:
+        fix = "write a plain value (quote text that looks like a date or number; remove the !!tag)"
     if "could not determine a constructor for the tag" in problem:
         fix = "remove the tag (!!python/…, !custom): a menu holds plain text, numbers, lists and mappings"
     return IvrError(f"not valid YAML: {problem}", fix, where, "yaml-syntax")
@@ -123,20 +146,14 @@ def load_yaml(path: str | Path) -> tuple[Any, list[IvrError]]:
     """Parse `path` safely. Returns (data, duplicate-key errors); raises
     IvrError for unreadable, oversized, non-YAML or alias-bomb files."""
     file = str(path)
-    p = Path(path)
     try:
-        size = p.stat().st_size
-    except OSError as err:
-        raise IvrError(f"cannot read {file}: {err.strerror}", "check the path",
-                       Where(file, 0, 0), "unreadable") from None
-    if not p.is_file():
-        raise IvrError(f"{file} is not a file", "give a menu file", Where(file, 0, 0), "unreadable")
-    if size > MAX_BYTES:
-        raise IvrError(f"file is {size} bytes, over the {MAX_BYTES} byte limit",
-                       "split the menu; a menu file is normally a few kilobytes",
-                       Where(file, 1, 1), "too-large")
+        data = read_limited(path, MAX_BYTES)
+    except IvrError as err:
+        if err.code == "too-large":
+            err.fix = "split the file; a menu file is normally a few kilobytes"
+        raise
     try:
-        text = p.read_bytes().decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as err:
         raise IvrError(f"not UTF-8 text (byte {err.start})", "save the file as UTF-8",
                        Where(file, 1, 1), "encoding") from None

@@ -15,7 +15,9 @@ def run(*args):
 
 def test_import_to_a_missing_folder_is_a_clean_error(tmp_path):
     src = tmp_path / "m.vxml"
-    src.write_text('<vxml version="2.1"><menu id="m"><choice dtmf="1" next="#m">again</choice></menu></vxml>')
+    src.write_text('<vxml version="2.1"><menu id="m"><prompt>Press 1.</prompt><choice dtmf="1" next="#m">again'
+                   '</choice><choice dtmf="9" next="#bye"/></menu><form id="bye"><block><prompt>Bye.</prompt>'
+                   '<exit/></block></form></vxml>')
     target = tmp_path / "missing" / "x.yaml"
     result = run("import", src, "-o", target)
     assert result.exit_code == 2 and not isinstance(result.exception, FileNotFoundError)
@@ -251,5 +253,9 @@ def test_import_output_knowledge_base_path_follows_the_output(tmp_path):
     assert run("validate", missing).exit_code == 0
     (tmp_path / "src" / "kb" / "faq.yaml").write_text("")
     out = tmp_path / "out" / "m.yaml"
-    assert run("import", src, "-o", out).exit_code == 0
-    assert "knowledge_base: ../src/kb/faq.yaml" in out.read_text("utf-8")
+    result = run("import", src, "-o", out)       # a menu reads files in its own folder tree only (issue 15.18)
+    assert result.exit_code == 0 and "is not in the folder of" in result.output
+    assert "knowledge_base: " not in out.read_text("utf-8") and run("validate", out).exit_code == 0
+    beside = tmp_path / "src" / "m.yaml"
+    assert run("import", src, "-o", beside).exit_code == 0
+    assert "knowledge_base: kb/faq.yaml" in beside.read_text("utf-8")

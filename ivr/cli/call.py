@@ -12,6 +12,8 @@ from ..script import parse_script, run_script, run_step
 from ..sources import open_menu
 from ..model import DTMF_KEYS, Where
 from ..errors import IvrError
+from ..files import read_limited
+from ..yaml_source import MAX_BYTES
 from ..transcript import describe
 from ..records import database_path
 from ..records.capture import describe_saved, save_call
@@ -84,6 +86,9 @@ def command(menu_file: str, script: Optional[str], route: Optional[str], audio_i
     if route and route not in [r["name"] for r in menu.priority_routes]:
         names = ", ".join(r["name"] for r in menu.priority_routes) or "none"
         raise IvrError(f"menu has no priority route {route!r}", f"routes: {names}", Where(menu_file, 0, 0))
+    if not no_record and any(n.kind == "work_order" for n in menu.nodes.values()):
+        from ..orders import rules_for_menu
+        rules_for_menu(menu.source, menu.id, config)  # bad dispatch rules: say so before the call, not after
     call = Call(menu, config, route=route)
     turns = []
     if audio_in or voice:
@@ -96,11 +101,6 @@ def command(menu_file: str, script: Optional[str], route: Optional[str], audio_i
         text = sys.stdin.read() if script in (None, "-") else _read(script)
         run_script(call, parse_script(text, name))
     result = call.to_dict()
-    if not no_record:  # one transaction: the call record and the work orders it created
-        path = database_path(config, db)
-        saved = save_call(path, menu, result, config, source="live" if (audio_in or voice) else "call")
-        for line in describe_saved(saved, path):
-            click.echo(line, err=True)
     if turns:
         result["speech_turns"] = turns
     if fmt == "json":
@@ -110,11 +110,15 @@ def command(menu_file: str, script: Optional[str], route: Optional[str], audio_i
             click.echo(describe(event))
         if not call.ended:
             click.echo(f"[{call.clock:7.1f}s] script ended; caller still at {call.node}")
+    if not no_record:  # after the transcript, so a full disk cannot lose it; one transaction for
+        path = database_path(config, db)   # the call record and the work orders it created
+        saved = save_call(path, menu, result, config, source="live" if (audio_in or voice) else "call")
+        for line in describe_saved(saved, path):
+            click.echo(line, err=True)
 
 
 def _read(path: str) -> str:
     try:
-        with open(path, encoding="utf-8") as handle:
-            return handle.read()
-    except (OSError, UnicodeDecodeError) as err:
+        return read_limited(path, MAX_BYTES).decode("utf-8")   # a regular file of bounded size
+    except UnicodeDecodeError as err:
         raise IvrError(f"cannot read script {path}: {err}", "give a UTF-8 text file", Where(path, 0, 0)) from None

@@ -4,6 +4,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import sqlite3
 import sys
 from typing import Any, Callable
 
@@ -48,6 +49,10 @@ def user_errors(func: Callable) -> Callable:
             return func(*args, **kwargs)
         except IvrError as err:
             click.echo(f"error: {err}", err=True)
+            sys.exit(EXIT_INPUT)
+        except sqlite3.Error as err:  # full disk, read-only or locked records database: not a bug
+            click.echo(f"error: the records database could not be used: {err} — free disk space, make the "
+                       "file and its folder writable, or give another --db (or --no-record)", err=True)
             sys.exit(EXIT_INPUT)
     return wrapper
 

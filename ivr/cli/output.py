@@ -3,11 +3,11 @@ path cannot be written (missing folder, no permission, a directory)."""
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import click
 
 from ..errors import IvrError
+from ..files import atomic_write
 
 
 def write_output(text: str | bytes, output: str | None, flag: str = "-o") -> None:
@@ -21,11 +21,7 @@ def write_output(text: str | bytes, output: str | None, flag: str = "-o") -> Non
         click.echo(text, nl=False)
         return
     try:
-        if isinstance(text, bytes):
-            Path(output).write_bytes(text)
-        else:
-            Path(output).write_text(text, "utf-8")
-    except OSError as err:
-        reason = err.strerror or str(err)
-        raise IvrError(f"cannot write {output}: {reason}", f"give a writable {flag} path",
+        atomic_write(output, text)   # a full disk leaves the old file whole, never a truncated one
+    except IvrError as err:
+        raise IvrError(err.problem, f"give a writable {flag} path with free space; {err.fix.split('; ')[-1]}",
                        code="unwritable") from None

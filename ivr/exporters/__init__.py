@@ -7,6 +7,7 @@ import importlib
 
 from ..errors import IvrError
 from ..model import Menu
+from ..safe_text import for_xml
 
 TARGETS = {"vxml": "voicexml", "voicexml": "voicexml", "freeswitch": "freeswitch"}
 
@@ -14,4 +15,5 @@ TARGETS = {"vxml": "voicexml", "voicexml": "voicexml", "freeswitch": "freeswitch
 def export_menu(menu: Menu, to: str) -> tuple[str, list[str]]:
     if to not in TARGETS:
         raise IvrError(f"cannot export to {to!r}", f"use one of: {', '.join(sorted(set(TARGETS)))}", code="usage")
-    return importlib.import_module(f"{__name__}.{TARGETS[to]}").export(menu)
+    text, notes = importlib.import_module(f"{__name__}.{TARGETS[to]}").export(menu)
+    return for_xml(text), notes   # both targets are XML: drop what XML 1.0 cannot hold (NUL, ESC, ...)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+from ..errors import IvrError
 from ..model import COMMAND_TARGETS, Menu, Node
 
 
@@ -87,8 +88,9 @@ class _Writer:
         menus = [n for n in menu.nodes.values() if n.kind == "menu"]
         start = self.final(menu.start, menu.start)
         menus.sort(key=lambda n: n.id != start)
-        if not menus:
-            self.notes.append("no menu nodes: nothing FreeSWITCH's ivr module can run")
+        if not menus:   # an empty <include> would not load anywhere, here or in FreeSWITCH
+            raise IvrError(f"menu {menu.id!r} has no menu node: nothing FreeSWITCH's ivr module can run",
+                           "export it to VoiceXML (--to vxml) instead", menu.where, "not-exportable")
         if start != menu.start:
             self.notes.append(f"start {menu.start!r} is not a menu; FreeSWITCH starts at {start!r}")
         skipped = [n.id for n in menu.nodes.values() if n.kind in ("input", "unknown")]

@@ -29,6 +29,10 @@ DEFAULT_SIMILARITY = 0.8
 class TracedCall(Call):
     """A Call that records each designed transition as (node, label)."""
 
+    def __init__(self, *args: Any, **kwargs: Any):
+        self.fired: list[tuple[str, str]] = []
+        super().__init__(*args, **kwargs)
+
     def _transitions(self) -> list[dict]:
         self.fired: list[tuple[str, str]] = []
         out = super()._transitions()

@@ -55,6 +55,12 @@ def _decode(data: bytes, file: str) -> str:
     return text
 
 
+def too_deep(file: str) -> IvrError:
+    return IvrError("the file is nested too deeply to read (hundreds of levels of brackets, elements "
+                    "or Goto chains)", "flatten it: a real menu is a few levels deep", Where(file, 1, 1),
+                    "too-deep")
+
+
 def import_text(text: str, fmt: str, file: str = "<string>", **options) -> Menu:
     """Import `text` of a known platform format (not YAML) into a Menu."""
     fmt = normalise_format(fmt)
@@ -63,7 +69,10 @@ def import_text(text: str, fmt: str, file: str = "<string>", **options) -> Menu:
         return load_menu_text(text, file)
     module = importlib.import_module(f"{__name__}.{MODULES[fmt]}")
     report = ImportReport(file, fmt)
-    menu = module.import_menu(text, file, report, **options)
+    try:
+        menu = module.import_menu(text, file, report, **options)
+    except RecursionError:  # the one nesting guard: JSON/XML/Goto chains deeper than Python's stack
+        raise too_deep(file) from None
     if menu.start in menu.nodes:  # the start node first, whatever order the platform file uses
         menu.nodes = {menu.start: menu.nodes[menu.start], **menu.nodes}
     menu.source = file

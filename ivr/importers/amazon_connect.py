@@ -21,7 +21,7 @@ from collections import deque
 from ..errors import IvrError
 from ..model import Menu, Node, Option, Policy, Where
 from . import report as R
-from .common import is_human_destination, number, slug, transfer_node, unique_id, unknown_node
+from .common import MAX_DIGITS, count, is_human_destination, json_field_lines, number, slug, transfer_node, unique_id, unknown_node
 from .report import ImportReport
 
 PASS_THROUGH = {
@@ -87,12 +87,6 @@ def _clean(action: dict) -> dict:
             "Transitions": {"NextAction": _text(tr.get("NextAction")), "Conditions": conditions, "Errors": errors}}
 
 
-def _line_of(text: str, ident: str) -> int:
-    """Line of an action's Identifier in the file (1 when the flow is one JSON string)."""
-    pos = text.find(ident)
-    return text.count("\n", 0, pos) + 1 if pos >= 0 else 1
-
-
 def _words(intent: str) -> str:
     """'CheckBalance' -> 'check balance' (how a caller would say a Lex intent)."""
     return " ".join(re.sub(r"([a-z])([A-Z])", r"\1 \2", intent).replace("_", " ").split()).lower()
@@ -101,6 +95,7 @@ def _words(intent: str) -> str:
 class _Flow:
     def __init__(self, flow: dict, text: str, file: str, report: ImportReport):
         self.file, self.text, self.report = file, text, report
+        self._lines: dict | None = None   # line of each action Identifier, indexed on first use
         self.actions = {a.get("Identifier"): a for a in flow["Actions"] if isinstance(a, dict)}
         self.start = _text(flow.get("StartAction"))
         if self.start not in self.actions:
@@ -110,10 +105,13 @@ class _Flow:
         self.meta = meta.get("ActionMetadata") if isinstance(meta.get("ActionMetadata"), dict) else {}
         self.nodes: dict[str, Node] = {}
         self.ids: dict[tuple, str] = {}
+        self.taken: set[str] = set()
         self.todo: deque = deque()
 
     def where(self, ident: str) -> Where:
-        return Where(self.file, _line_of(self.text, ident), 1)
+        if self._lines is None:
+            self._lines = json_field_lines(self.text)
+        return Where(self.file, self._lines.get(("Identifier", json.dumps(ident)), 1), 1)
 
     def name_of(self, value) -> str:
         """A readable name for a queue / flow reference ($.FlowAttributes.x -> x, ARNs -> last part)."""
@@ -164,7 +162,8 @@ class _Flow:
             base = f"{SHORT.get(a.get('Type'), slug(str(a.get('Type', 'action'))))}_{slug(str(ident))[:8]}"
             if queue:
                 base += f"_{slug(queue)}"
-            self.ids[key] = unique_id(base, set(self.ids.values()))
+            self.ids[key] = unique_id(base, self.taken)   # a set kept up to date: no rebuild per action
+            self.taken.add(self.ids[key])
             self.todo.append((ident, key[1], self.ids[key]))
         return self.ids[key]
 
@@ -174,7 +173,7 @@ class _Flow:
 
     def prompt(self, p: dict, ident: str) -> str:
         text = p.get("Text") or p.get("SSML") or ""
-        text = re.sub(r"<[^>]+>", " ", str(text))
+        text = re.sub(r"<[^<>]*>", " ", str(text))   # SSML tags; [^<>]: a stray `<` costs no rescan
         if not text and p.get("PromptId"):
             text = f"[recorded prompt {self.display(ident, 'PromptId') or self.name_of(p['PromptId'])}]"
         return " ".join(text.split())
@@ -249,7 +248,7 @@ class _Flow:
             valid = p.get("InputValidation") if isinstance(p.get("InputValidation"), dict) else {}
             custom = valid.get("CustomValidation") if isinstance(valid.get("CustomValidation"), dict) else {}
             n = custom.get("MaximumLength")
-            node.input_digits = (1, int(n)) if str(n).isdigit() else (1, 20)
+            node.input_digits = (1, count(n, 20, most=MAX_DIGITS))
         if lex:
             self.report.add(R.MAPPED, f"Lex bot input: {len(node.options)} intents -> spoken options with no "
                             "keypad keys", where, nid)
@@ -283,7 +282,7 @@ def import_menu(text: str, file: str, report: ImportReport, **_ignored) -> Menu:
     flow = _flow(text, file)
     try:
         outer = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         outer = {}
-    name = outer.get("Name", "") if isinstance(outer, dict) else ""
+    name = _text(outer.get("Name")) if isinstance(outer, dict) else ""
     return _Flow(flow, text, file, report).build(name or "Amazon Connect flow")

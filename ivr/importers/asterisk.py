@@ -18,12 +18,13 @@ are `unknown` nodes, reported.
 from __future__ import annotations
 
 import re
+from collections import deque
 from dataclasses import dataclass, field
 
 from ..errors import IvrError
 from ..model import DTMF_KEYS, Menu, Node, Option, Policy, Where
 from . import report as R
-from .common import join_prompt, number, slug, sound_to_text, transfer_node, unique_id, \
+from .common import MAX_DIGITS, MAX_SECONDS, count, join_prompt, number, slug, sound_to_text, transfer_node, unique_id, \
     unknown_node
 from .report import ImportReport
 
@@ -132,6 +133,7 @@ def parse(text: str, file: str, report: ImportReport) -> dict[str, Context]:
         if len(steps) > MAX_STEPS:
             raise IvrError("too many priorities in one extension", "check the file", where, "too-large")
     contexts.pop("globals", None)
+    contexts = {n: c for n, c in contexts.items() if n != "general" or c.exts}
     for c in contexts.values():
         expand_patterns(c, report)
     if not contexts:
@@ -185,6 +187,9 @@ class _Dialplan:
         self.ctx, self.file, self.report = contexts, file, report
         self.nodes: dict[str, Node] = {}
         self.memo: dict[tuple, str] = {}
+        self.taken: set[str] = set()     # node ids given out (a set: no rescan per node)
+        self.todo: deque = deque()      # nodes named but not built yet: a worklist, not recursion,
+                                         # so a chain of 10 000 Gotos costs no stack
         self.timeouts: dict[str, float] = {}
         self.ignored: set[str] = set()
 
@@ -225,7 +230,7 @@ class _Dialplan:
             return self.memo[key]
         found = self.exts(ctx).get(ext)
         if found is None:
-            nid = unique_id(f"missing_{slug(ctx)}_{slug(ext)}", self.nodes)
+            nid = self.new_id(f"missing_{slug(ctx)}_{slug(ext)}")
             self.nodes[nid] = unknown_node(nid, f"goes to {ctx},{ext} which is not in this file", via, self.report)
             self.memo[key] = nid
             return nid
@@ -239,16 +244,27 @@ class _Dialplan:
             return self.memo[key]
         base = slug(ctx) if ext == "s" and first == 0 else \
             f"{slug(ctx)}_{slug(ext, 'x')}" + (f"_{first + 1}" if first else "")
-        nid = unique_id(base, set(self.nodes) | set(self.memo.values()))
+        nid = self.new_id(base)
         self.memo[key] = self.memo[(ctx, ext, idx)] = nid
-        self.nodes[nid] = self.sequence(nid, ctx, ext, steps, idx, via)
+        self.todo.append((nid, ctx, ext, steps, idx, via))
         return nid
+
+    def new_id(self, base: str) -> str:
+        nid = unique_id(base, self.taken)
+        self.taken.add(nid)
+        return nid
+
+    def build_all(self) -> None:
+        """Build the nodes named so far, and those their building names, in order."""
+        while self.todo:
+            nid, ctx, ext, steps, idx, via = self.todo.popleft()
+            self.nodes[nid] = self.sequence(nid, ctx, ext, steps, idx, via)
 
     def setting(self, ctx: str, st: Step) -> None:
         """A step with no effect on the path; Set(TIMEOUT(response)=N) sets the menu timeout."""
         self.ignored.add(st.app)
         if st.app == "set" and st.args and re.match(r"TIMEOUT\(response\)=", st.args[0], re.I):
-            self.timeouts[ctx] = number(st.args[0].split("=", 1)[1], 10.0)
+            self.timeouts[ctx] = number(st.args[0].split("=", 1)[1], 10.0, most=MAX_SECONDS)
 
     def continue_at(self, nid: str, ctx: str, ext: str, idx: int, steps: list[Step], where: Where) -> str:
         return self.run(ctx, ext, idx, where) if idx < len(steps) else "@hangup"
@@ -280,7 +296,7 @@ class _Dialplan:
             elif app in SAY:
                 prompt.append(" ".join(args[:1]))
             elif app == "waitexten":
-                timeout = number(args[0], self.timeouts.get(ctx, 10.0)) if args and args[0] else \
+                timeout = number(args[0], self.timeouts.get(ctx, 10.0), most=MAX_SECONDS) if args and args[0] else \
                     self.timeouts.get(ctx, 10.0)
                 return self.menu(nid, ctx, prompt, timeout, where)
             elif app == "read":
@@ -349,10 +365,10 @@ class _Dialplan:
         args = steps[i].args + [""] * 6
         var, files, maxdigits, attempts, timeout = args[0], args[1], args[2], args[4], args[5]
         prompt = prompt + [sound_to_text(f) for f in files.split("&")]
-        tries = int(number(attempts, 1)) or 1
+        tries = count(attempts, 1)
         node = Node(nid, "input", prompt=join_prompt(prompt), where=where, input_name=var,
-                    timeout_s=number(timeout, 10.0) if timeout else 10.0,
-                    input_digits=(1, int(number(maxdigits, 20)) or 20))
+                    timeout_s=number(timeout, 10.0, most=MAX_SECONDS) if timeout else 10.0,
+                    input_digits=(1, count(maxdigits, 20, most=MAX_DIGITS)))
         j = i + 1
         options: list[Option] = []
         while j < len(steps) and steps[j].app == "gotoif":
@@ -365,7 +381,7 @@ class _Dialplan:
             if target:
                 to = self.run(*target, steps[j].where)
             else:
-                to = unique_id(f"{nid}_goto", self.nodes)
+                to = self.new_id(f"{nid}_goto")
                 self.nodes[to] = unknown_node(to, f"GotoIf to {dest!r} not in this file", steps[j].where, self.report)
             options.append(Option(to, key=m.group(1), label=m.group(1), where=steps[j].where))
             j += 1
@@ -397,16 +413,27 @@ class _Dialplan:
                                            label=f"{cond} {label}: next priority", where=st.where))
         return node
 
+    def answers_callers(self, ctx: str) -> bool:
+        """An IVR-like context: it plays a menu and waits for a key (not a dialling plan like
+        [dundi-e164], which extensions.conf.sample lists first)."""
+        return any(st.app in ("background", "waitexten", "read") for steps in self.ctx[ctx].exts.values()
+                   for st in steps)
+
     def build(self, start: str | None) -> Menu:
         names = [c for c in self.ctx if c not in ("general", "globals")]
         if start and start not in self.ctx:
             raise IvrError(f"no context [{start}]", f"use one of: {', '.join(names)}", Where(self.file, 1, 1), "usage")
-        first = start or next((c for c in names if "s" in self.ctx[c].exts), names[0])
+        first = start or next((c for c in names if self.answers_callers(c)), None) or \
+            next((c for c in names if "s" in self.ctx[c].exts), names[0])
+        if not start:
+            self.report.add(R.ASSUMED, f"callers enter at [{first}]: the first context that asks them "
+                            "(Background/WaitExten/Read); pick another with --start", self.ctx[first].where)
         ext = "s" if "s" in self.ctx[first].exts else next(iter(self.ctx[first].exts), None)
         if ext is None:
             raise IvrError(f"context [{first}] has no extensions", "add `exten => s,1,...`",
                            self.ctx[first].where, "bad-format")
         root = self.run(first, ext, 0, self.ctx[first].where)
+        self.build_all()
         if self.ignored:
             self.report.add(R.SKIPPED, "no effect on the caller's path: " + ", ".join(sorted(self.ignored)),
                             Where(self.file, 1, 1))

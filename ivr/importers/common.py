@@ -2,6 +2,7 @@
 from sound-file names, node ids, numbers."""
 from __future__ import annotations
 
+import math
 import re
 
 from ..model import Node, Queue, Where
@@ -74,10 +75,41 @@ def unique_id(base: str, taken) -> str:
     return nid
 
 
-def number(value, default: float, scale: float = 1.0) -> float:
-    """A numeric attribute (e.g. milliseconds) scaled, or `default` when absent/bad."""
+MAX_SECONDS = 86400     # the menu format's limit for any time (a day)
+MAX_TRIES = 11          # retries 0-10 in the menu format, plus the first try
+MAX_DIGITS = 64         # digits one input collects (an IBAN is 34)
+
+
+def number(value, default: float, scale: float = 1.0, most: float = 1e9) -> float:
+    """A numeric attribute (e.g. milliseconds) scaled, or `default` when
+    absent/bad/not finite (`1e999`, `nan`); capped at `most`, so no platform
+    number overflows int() or numpy later."""
     try:
         v = float(str(value).strip().rstrip("smS")) if value not in (None, "") else None
-    except ValueError:
+    except (ValueError, OverflowError):
         v = None
-    return default if v is None or v < 0 else v * scale
+    if v is None or not math.isfinite(v) or v < 0:
+        return default
+    return min(v * scale, most)
+
+
+def count(value, default: int, most: int = MAX_TRIES) -> int:
+    """A whole count (tries, digits) from a platform attribute: `default` when
+    absent, bad or zero; capped at `most` (what the menu format can say)."""
+    return int(number(value, default, most=most)) or default
+
+
+JSON_STRING_FIELD = re.compile(r'"(name|Identifier)"\s*:\s*("(?:[^"\\]|\\.)*")')
+
+
+def json_field_lines(text: str) -> dict[tuple[str, str], int]:
+    """{(field, its JSON-encoded value): first line} for every `"name": "..."`
+    and `"Identifier": "..."` in `text`, found in one pass — looking each
+    state up in the whole text again made importing quadratic."""
+    lines: dict[tuple[str, str], int] = {}
+    line, last = 1, 0
+    for m in JSON_STRING_FIELD.finditer(text):
+        line += text.count("\n", last, m.start())
+        last = m.start()
+        lines.setdefault((m.group(1), m.group(2)), line)
+    return lines

@@ -18,10 +18,30 @@ ALIASES = {"yml": "yaml", "voicexml": "vxml", "amazon-connect": "connect", "amaz
 
 
 def _first_tag(text: str) -> str:
-    """Name of the first element (comments, PIs and DOCTYPE skipped)."""
-    text = re.sub(r"<!--.*?-->|<\?.*?\?>|<!DOCTYPE[^>]*>", "", text, flags=re.S)
-    m = re.search(r"<\s*([\w:.-]+)", text)
-    return m.group(1).rsplit(":", 1)[-1] if m else ""
+    """Name of the first element (comments, PIs and DOCTYPE skipped). One
+    pass with find(): an unclosed `<!--` or `<?` ends the search instead of
+    making every later `<` rescan the rest of the file (quadratic)."""
+    i = 0
+    while True:
+        i = text.find("<", i)
+        if i < 0:
+            return ""
+        for opener, closer in (("<!--", "-->"), ("<?", "?>"), ("<!", ">")):
+            if text.startswith(opener, i):
+                end = text.find(closer, i + len(opener))
+                if end < 0:
+                    return ""
+                i = end + len(closer)
+                break
+        else:
+            m = TAG.match(text, i)
+            return m.group(1).rsplit(":", 1)[-1] if m else ""
+
+
+TAG = re.compile(r"<\s*([\w:.-]+)")
+# `[^<>]*`: a tag never holds `<`, so a `<menu` that never closes costs one scan to the next `<`
+FS_MENU = re.compile(r"<menu\b[^<>]*\bname\s*=")
+VXML_DIALOG = re.compile(r"<(?:menu|form)\b")
 
 
 def sniff(text: str, name: str = "") -> str | None:
@@ -31,15 +51,15 @@ def sniff(text: str, name: str = "") -> str | None:
         tag = _first_tag(body)
         if tag == "vxml" or "http://www.w3.org/2001/vxml" in body[:2000]:
             return "vxml"
-        if re.search(r"<menu\b[^>]*\bname\s*=", body) or tag in ("configuration",) and "ivr.conf" in body[:500]:
+        if FS_MENU.search(body) or tag in ("configuration",) and "ivr.conf" in body[:500]:
             return "freeswitch"
-        if re.search(r"<menu\b|<form\b", body):
+        if VXML_DIALOG.search(body):
             return "vxml"
         return None
     if body.startswith("{"):
         try:
             data = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):   # the importer then names the problem
             return None
         if isinstance(data, dict):
             if "states" in data and ("initial_state" in data or "flags" in data):
@@ -47,7 +67,7 @@ def sniff(text: str, name: str = "") -> str | None:
             if "Actions" in data or ("Content" in data and "Actions" in str(data.get("Content"))):
                 return "connect"
         return None
-    if re.search(r"^\s*\[[^\]\n]+\]", body, re.M) and re.search(r"^\s*(exten|same)\s*=>?", body, re.M):
+    if re.search(r"^[ \t]*\[[^\]\n]+\]", body, re.M) and re.search(r"^[ \t]*(exten|same)[ \t]*=>?", body, re.M):
         return "asterisk"
     if re.search(r"^(nodes|start)\s*:", body, re.M):
         return "yaml"
@@ -58,6 +78,8 @@ def _json_error(path: str | Path, text: str) -> None:
     """IvrError at the line:col of a JSON syntax error, for a file that is meant to be JSON."""
     try:
         json.loads(text.lstrip("\ufeff"))
+    except RecursionError:
+        return
     except ValueError as err:
         line, col = getattr(err, "lineno", 1), getattr(err, "colno", 1)
         msg = getattr(err, "msg", str(err))

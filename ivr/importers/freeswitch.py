@@ -8,7 +8,9 @@ the menu that opened it, the top menu returns to the dialplan (the stock
 dialplan then hangs up; reported as an assumption). menu-top goes to the top
 menu, menu-back leaves this menu, menu-exit leaves all menus.
 Prompt text comes from phrase macros (`phrase:NAME`) found in the same file,
-in XML files next to it, or in files passed as `phrases=`.
+in the phrase file paired with it by name (demo_ivr.xml -> demo-ivr.xml or
+demo_ivr_phrases.xml beside it; see phrase_files_beside), or in files passed
+as `phrases=` (--phrases). Other XML files in the folder are never read.
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from pathlib import Path
 from ..errors import IvrError
 from ..model import DTMF_KEYS, Menu, Node, Option, Policy, Where
 from . import report as R
-from .common import is_human_destination, join_prompt, number, slug, sound_to_text, transfer_node, unique_id, \
+from .common import MAX_SECONDS, count, is_human_destination, join_prompt, number, slug, sound_to_text, transfer_node, unique_id, \
     unknown_node
 from .report import ImportReport
 from .safe_xml import Element, parse_xml, read_limited
@@ -26,20 +28,36 @@ DEFAULT_TIMEOUT_MS = 10000
 DEFAULT_MAX_FAILURES = 3
 
 
+def _stem(path: Path) -> str:
+    return path.stem.lower().replace("-", "_")
+
+
+def phrase_files_beside(file: str) -> list[Path]:
+    """The phrase file paired with menu `file` by name, in the same folder:
+    the same stem with `-` and `_` treated alike (FreeSWITCH's stock
+    ivr_menus/demo_ivr.xml and lang/en/demo/demo-ivr.xml), or STEM_phrases.xml
+    / STEM-phrases.xml. No other file is read: a folder holding many companies'
+    menus must not mix their prompts (issue 15.11)."""
+    menu = Path(file)
+    if not file or not menu.parent.is_dir():
+        return []
+    wanted = {_stem(menu), _stem(menu) + "_phrases"}
+    return sorted(p for p in menu.parent.glob("*.xml")
+                  if _stem(p) in wanted and p.name != menu.name and p.is_file())
+
+
 def _macros(root: Element, file: str, phrases) -> dict[str, Element]:
-    """Phrase macros by name: this file, XML files next to it, explicit files."""
+    """Phrase macros by name: this file, its paired phrase file, explicit files."""
     found: dict[str, Element] = {}
     sources = [root]
-    paths = [Path(p) for p in (phrases or [])]
-    if file and Path(file).parent.is_dir():
-        paths += sorted(p for p in Path(file).parent.glob("*.xml") if p.resolve() != Path(file).resolve())
-    for path in paths:
+    explicit = [Path(p) for p in (phrases or [])]
+    for path in explicit + phrase_files_beside(file):
         try:
             data = read_limited(path)
             if b"<macro" in data:
                 sources.append(parse_xml(data, str(path)))
         except IvrError:
-            if path in [Path(p) for p in (phrases or [])]:
+            if path in explicit:
                 raise
     for src in sources:
         for macro in src.iter("macro"):
@@ -85,6 +103,7 @@ class _Importer:
                            "ivr_menus/*.xml file with <menu name=...> elements", Where(file, 1, 1), "bad-format")
         self.ids: dict[str, str] = {}
         self.nodes: dict[str, Node] = {}
+        taken: set[str] = set()
         for m in self.menus:
             name = m.get("name", "")
             if not name:
@@ -92,7 +111,8 @@ class _Importer:
             if name in self.ids:
                 report.add(R.SKIPPED, f"second <menu name={name!r}> ignored (FreeSWITCH uses the first)", m.where)
                 continue
-            self.ids[name] = unique_id(slug(name, "menu"), set(self.ids.values()))
+            self.ids[name] = unique_id(slug(name, "menu"), taken)   # one set: no rebuild per menu
+            taken.add(self.ids[name])
 
     def app(self, node_id: str, param: str, where: Where, menu_id: str) -> str:
         """The target for running dialplan application `param` (`app args`)."""
@@ -140,10 +160,10 @@ class _Importer:
         nid = self.ids[name]
         where = menu.where
         prompt = _sound_text(menu.get("greet-long", ""), self.macros, where, self.report)
-        failures = int(number(menu.get("max-failures"), DEFAULT_MAX_FAILURES)) or DEFAULT_MAX_FAILURES
-        timeouts = int(number(menu.get("max-timeouts"), failures)) or failures
+        failures = count(menu.get("max-failures"), DEFAULT_MAX_FAILURES)
+        timeouts = count(menu.get("max-timeouts"), failures)
         node = Node(nid, "menu", prompt=prompt, where=where,
-                    timeout_s=number(menu.get("timeout"), DEFAULT_TIMEOUT_MS) / 1000,
+                    timeout_s=number(menu.get("timeout"), DEFAULT_TIMEOUT_MS, most=MAX_SECONDS * 1000) / 1000,
                     no_match=Policy(failures - 1, self.exhausted(menu, nid, "exec-on-max-failures",
                                                                  "max failures", top), where),
                     no_input=Policy(timeouts - 1, self.exhausted(menu, nid, "exec-on-max-timeouts",
@@ -154,6 +174,10 @@ class _Importer:
         for entry in menu.iter("entry"):
             self.entry(entry, node, top, keys, notes)
         node.note = "; ".join(notes)
+        if not node.options:   # every key is wrong: the caller hears the greeting, then the menu gives up
+            node.kind, node.next = "announcement", node.no_input.then
+            self.report.add(R.ASSUMED, f"menu {name!r} has no single-key entries: taken as an announcement "
+                            f"followed by what its silences lead to ({node.next})", where, nid)
         return node
 
     def entry(self, entry: Element, node: Node, top: bool, keys: set, notes: list) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from ..files import inside_folder
 from ..model import Menu
 from . import report as R
 from .report import ImportNote
@@ -16,16 +17,22 @@ def relocate_files(menu: Menu, source: str, output: str | None) -> None:
     source is left out with a note — the YAML would not load with it."""
     for node in menu.nodes.values():
         kb = node.knowledge_base
-        if not kb or Path(kb).is_absolute():
+        if not kb:
             continue
-        found = Path(source).parent / kb
-        if found.is_file():
-            if output:
-                node.knowledge_base = os.path.relpath(found.resolve(), Path(output).resolve().parent)
-            continue
+        found = inside_folder(Path(source).parent, kb)
+        if found is not None and found.is_file():
+            if not output:
+                continue
+            relative = os.path.relpath(found, Path(output).resolve().parent)
+            if inside_folder(Path(output).resolve().parent, relative):
+                node.knowledge_base = relative
+                continue
+            what = f"knowledge base {kb!r} is not in the folder of {output} (or below it), where a menu may " \
+                   "read files; left out of the YAML (copy it beside the YAML and add `knowledge_base:`)"
+        else:
+            what = f"knowledge base {kb!r} not found in the folder of {source}; left out of the YAML (add " \
+                   "`knowledge_base:` to the node once the file is at hand)"
         node.knowledge_base = ""
-        what = f"knowledge base {kb!r} not found next to {source}; left out of the YAML (add `knowledge_base:` " \
-               "to the node once the file is at hand)"
         if not (node.prompt.strip() or node.answer.strip()):
             node.kind, node.note = "unknown", what
         menu.import_report.append(ImportNote(R.UNMAPPED, what, node.where, node.id))

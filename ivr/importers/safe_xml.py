@@ -15,6 +15,7 @@ from xml.parsers.expat import ExpatError
 import defusedxml
 import defusedxml.ElementTree as DET
 
+from .. import files
 from ..errors import IvrError
 from ..model import Where
 
@@ -44,16 +45,8 @@ class _Builder(ET.TreeBuilder):
 
 
 def read_limited(path: str | Path, limit: int = MAX_BYTES) -> bytes:
-    path = Path(path)
-    try:
-        size = path.stat().st_size
-        if size > limit:
-            raise IvrError(f"file is {size} bytes; the limit is {limit}", "split the file, or check it is the "
-                           "menu you meant", Where(str(path), 1, 1), "too-large")
-        return path.read_bytes()
-    except OSError as err:
-        raise IvrError(f"cannot read the file: {err.strerror}", "check the path and permissions",
-                       Where(str(path), 0, 0), "unreadable") from None
+    """A regular file of at most `limit` bytes (ivr.files: devices and FIFOs refused)."""
+    return files.read_limited(path, limit)
 
 
 def parse_xml(data: bytes, file: str) -> Element:

@@ -15,13 +15,12 @@ options are their branches (the caller does not choose them).
 from __future__ import annotations
 
 import json
-import re
 from collections import deque
 
 from ..errors import IvrError
 from ..model import DTMF_KEYS, Menu, Node, Option, Policy, Where
 from . import report as R
-from .common import number, slug, transfer_node, unknown_node
+from .common import MAX_DIGITS, count, json_field_lines, number, slug, transfer_node, unknown_node
 from .report import ImportReport
 
 HUMAN_WIDGETS = ("send-to-flex", "enqueue-call")
@@ -77,6 +76,7 @@ def _values(cond: dict) -> list[str]:
 class _Flow:
     def __init__(self, data: dict, text: str, file: str, report: ImportReport):
         self.text, self.file, self.report = text, file, report
+        self._lines: dict | None = None   # line of each state name, indexed on first use
         self.states = {s.get("name"): s for s in data["states"] if isinstance(s, dict) and s.get("name")}
         self.nodes: dict[str, Node] = {}
         self.ids = {name: slug(name, "widget") for name in self.states}
@@ -92,8 +92,9 @@ class _Flow:
 
     def where(self, state) -> Where:
         name = (state or {}).get("name", "")
-        m = re.search(r'"name"\s*:\s*' + re.escape(json.dumps(name)), self.text) if name else None
-        return Where(self.file, self.text.count("\n", 0, m.start()) + 1 if m else 1, 1)
+        if self._lines is None:
+            self._lines = json_field_lines(self.text)
+        return Where(self.file, self._lines.get(("name", json.dumps(name)), 1) if name else 1, 1)
 
     @staticmethod
     def next_of(state: dict, event: str) -> str | None:
@@ -184,8 +185,8 @@ class _Flow:
             if hasattr(node, "input_mode") and free and all(e == "speech" for e, _ in free):
                 node.input_mode = "speech"
             node.next = self.target(free[0][1]) if free else node.no_match.then
-            n = str(p.get("number_of_digits") or "")
-            node.input_digits = (int(n), int(n)) if n.isdigit() and int(n) > 0 else (1, 20)
+            n = count(p.get("number_of_digits"), 0, most=MAX_DIGITS)
+            node.input_digits = (n, n) if n else (1, 20)
             self.report.add(R.MAPPED, f"gather without key/phrase choices -> input, then {node.next}", where, nid)
         else:
             self.report.add(R.MAPPED, f"gather + split -> menu with {len(node.options)} options", where, nid)

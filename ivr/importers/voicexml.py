@@ -20,7 +20,7 @@ import re
 from ..errors import IvrError
 from ..model import Command, Menu, Node, Option, Policy, Queue, Where
 from . import report as R
-from .common import number, slug, transfer_node, unique_id, unknown_node
+from .common import MAX_DIGITS, count, number, slug, transfer_node, unique_id, unknown_node
 from .report import ImportReport
 from .safe_xml import Element, parse_xml, text_of
 from .vxml_grammar import choice_phrases, cond_test, dtmf_keys, grammar_phrases
@@ -63,6 +63,7 @@ class _Doc:
                            root.where, "bad-format")
         self.root, self.file, self.report = root, file, report
         self.nodes: dict[str, Node] = {}
+        self._scope_handlers: dict[tuple, list] = {}
         self.hints = self._hints()
         self.dialogs = [d for d in root if d.tag in ("menu", "form")]
         if not self.dialogs:
@@ -156,20 +157,31 @@ class _Doc:
         return nid
 
     # --- retry policies ------------------------------------------------
-    def policy(self, event: str, scopes: list[Element], owner: str) -> Policy:
-        """noinput/nomatch: replay until the first counted handler that leaves."""
-        handlers: dict[int, Element] = {}
-        for scope in scopes:            # innermost first: it wins per count
+    def _handlers(self, scope: Element, event: str) -> list[tuple[int, Element]]:
+        """(count, handler) of `event` directly in `scope`, read once per scope: the document
+        scope is shared by every dialog, and rescanning it per dialog was quadratic."""
+        key = (id(scope), event)
+        if key not in self._scope_handlers:
+            found = []
             for h in scope:
                 events = [h.tag] if h.tag in ("noinput", "nomatch") else (h.get("event") or "").split() \
                     if h.tag == "catch" else []
                 if event in events:
-                    handlers.setdefault(int(number(h.get("count"), 1)) or 1, h)
-        for count in sorted(handlers):
-            h = handlers[count]
+                    found.append((count(h.get("count"), 1), h))
+            self._scope_handlers[key] = found
+        return self._scope_handlers[key]
+
+    def policy(self, event: str, scopes: list[Element], owner: str) -> Policy:
+        """noinput/nomatch: replay until the first counted handler that leaves."""
+        handlers: dict[int, Element] = {}
+        for scope in scopes:            # innermost first: it wins per count
+            for tries, h in self._handlers(scope, event):
+                handlers.setdefault(tries, h)
+        for tries in sorted(handlers):
+            h = handlers[tries]
             then = self.action(h, h.where, owner)
             if then and then != "@repeat":
-                return Policy(count - 1, then, h.where)
+                return Policy(tries - 1, then, h.where)
         where = scopes[0].where
         if not handlers:
             self.report.add(R.ASSUMED, f"no {event} handler: the platform default re-prompts forever", where, owner)
@@ -212,9 +224,11 @@ class _Doc:
             self.nodes[fid] = unknown_node(fid, "<form> with no items", f.where, self.report)
             return
         item_ids = []
+        taken = (set(self.nodes) | set(self.ids.values())) if len(items) > 1 else set()   # once per form
         for i, item in enumerate(items):
             base = fid if i == 0 else f"{fid}_{slug(item.get('name', ''), item.tag)}"
-            item_ids.append(unique_id(base, set(self.nodes) | set(self.ids.values()) | set(item_ids)) if i else fid)
+            item_ids.append(unique_id(base, taken) if i else fid)
+            taken.add(item_ids[-1])
         names = {item.get("name"): item_ids[i] for i, item in enumerate(items) if item.get("name")}
         for i, item in enumerate(items):
             nid = item_ids[i]
@@ -303,8 +317,8 @@ class _Doc:
             return node
         m = re.search(r"minlength=(\d+)", ftype), re.search(r"maxlength=(\d+)", ftype), re.search(r"length=(\d+)", ftype)
         if ftype.startswith("digits"):
-            lo = int(m[0].group(1)) if m[0] else int(m[2].group(1)) if m[2] else 1
-            hi = int(m[1].group(1)) if m[1] else int(m[2].group(1)) if m[2] else 20
+            lo = count(m[0].group(1) if m[0] else m[2].group(1) if m[2] else 1, 1, most=MAX_DIGITS)
+            hi = count(m[1].group(1) if m[1] else m[2].group(1) if m[2] else 20, 20, most=MAX_DIGITS)
             node.input_digits = (lo, max(lo, hi))
         if any(test != "else" for (test, _), _to in routes):
             conds = ", ".join(repr(v) for (t, v), _ in routes if t != "else")

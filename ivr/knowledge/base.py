@@ -8,6 +8,7 @@ Every problem names the file and line and says what to fix.
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
@@ -15,7 +16,8 @@ from typing import Optional
 from ..errors import IvrError, MenuError
 from ..matching import tidy
 from ..model import Where
-from ..yaml_source import load_yaml
+from ..files import read_limited
+from ..yaml_source import MAX_BYTES, load_yaml
 
 REQUIRED = ("id", "question", "answer")
 
@@ -83,8 +85,9 @@ def _from_yaml(path: str, errors: list[IvrError]) -> KnowledgeFile:
 
 
 def _from_csv(path: str, errors: list[IvrError]) -> KnowledgeFile:
+    data = read_limited(path, MAX_BYTES)   # a regular file of bounded size (ivr.files)
     try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
+        with io.StringIO(data.decode("utf-8-sig"), newline="") as handle:
             reader = csv.DictReader(handle)
             missing = [k for k in REQUIRED if k not in (reader.fieldnames or [])]
             if missing:

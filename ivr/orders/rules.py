@@ -31,6 +31,15 @@ class Rules:
         return f"{union} / {dept}" if dept else union
 
 
+MAX_HOURS = 24 * 3650   # ten years: a deadline beyond is a typo, and datetime cannot add .inf
+MAX_DAYS = 3650
+
+
+def _positive(value, most: float) -> bool:
+    """A real number in (0, most]: not a bool, not nan/inf."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value <= most
+
+
 def rules_for_menu(menu_source: str, menu_id: str, config: dict) -> Rules:
     """The rules named in config (`orders: {rules: PATH}`), else
     `dispatch/<menu id>.yaml` beside the menu file, else the defaults."""
@@ -49,25 +58,31 @@ def load_rules(path: str | Path) -> Rules:
                        Where(path, 1, 1))
     where = lambda key: data.key_where.get(key, Where(path, 1, 1))  # noqa: E731
     rules = Rules(source=path)
-    regions = data.get("regions", {}) or {}
-    if not isinstance(regions, dict):
-        errors.append(IvrError("regions must map a region or area code to a union",
-                               'write "010": 北京市总工会', where("regions")))
-    else:
-        rules.regions = {str(k): str(v) for k, v in regions.items()}
-    rules.categories = {str(k): str(v) for k, v in (data.get("categories") or {}).items()}
+    for key, what, example in (("regions", "a region or area code to a union", '"010": 北京市总工会'),
+                               ("categories", "a work-order category to a department", "wage_arrears: 劳动保障部")):
+        value = data.get(key, {}) or {}
+        if isinstance(value, dict):
+            setattr(rules, key, {str(k): str(v) for k, v in value.items()})
+        else:
+            errors.append(IvrError(f"{key} must map {what}", f"write {example}", where(key)))
     rules.default_union = str(data.get("default_union", rules.default_union))
-    for state, hours in (data.get("deadlines_h") or {}).items():
-        if state not in STATES[1:] or not isinstance(hours, (int, float)) or hours <= 0:
+    deadlines = data.get("deadlines_h") or {}
+    if not isinstance(deadlines, dict):
+        errors.append(IvrError("deadlines_h must map a state to hours", "e.g. deadlines_h: {accepted: 24}",
+                               where("deadlines_h")))
+        deadlines = {}
+    for state, hours in deadlines.items():
+        if state not in STATES[1:] or not _positive(hours, MAX_HOURS):
             errors.append(IvrError(f"deadline {state}: {hours!r} is not valid",
-                                   f"use a state of {', '.join(STATES[1:])} and hours > 0",
+                                   f"use a state of {', '.join(STATES[1:])} and hours > 0, at most {MAX_HOURS}",
                                    where("deadlines_h")))
         else:
             rules.deadlines_h[state] = float(hours)
     warn = data.get("early_warning") or {}
+    warn = warn if isinstance(warn, dict) else {"calls": None}
     calls, window = warn.get("calls", rules.warn_calls), warn.get("window_days", rules.warn_window_days)
-    if not isinstance(calls, int) or calls < 2 or not isinstance(window, (int, float)) or window <= 0:
-        errors.append(IvrError("early_warning needs calls >= 2 and window_days > 0",
+    if not isinstance(calls, int) or isinstance(calls, bool) or calls < 2 or not _positive(window, MAX_DAYS):
+        errors.append(IvrError(f"early_warning needs calls >= 2 and window_days > 0 (at most {MAX_DAYS})",
                                "e.g. early_warning: {calls: 3, window_days: 7}", where("early_warning")))
     else:
         rules.warn_calls, rules.warn_window_days = calls, float(window)

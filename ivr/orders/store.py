@@ -151,7 +151,12 @@ def advance_order(conn: sqlite3.Connection, order_id: int, to: Optional[str] = N
     """Move an order one step (or to `to`, which must be the next step).
     Deadlines come from `rules`, else the rules file the order was created with."""
     now = now or utcnow()
+    if conn.in_transaction:
+        conn.commit()
     with conn:
+        # IMMEDIATE takes the write lock before the read: two processes advancing one order
+        # cannot both read the old history and each write back only their own step
+        conn.execute("BEGIN IMMEDIATE")
         order = get_order(conn, order_id, now)
         if rules is None:
             path = order["rules"]

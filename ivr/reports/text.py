@@ -7,6 +7,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from ..safe_text import for_terminal
+
 STYLE = {"error": "bold red", "warning": "yellow", "note": "cyan"}
 
 
@@ -94,9 +96,21 @@ def summary_table(doc: dict) -> Table:
     return table
 
 
+def _plain(data):
+    """A copy of report data without control characters (markup is escaped where printed)."""
+    if isinstance(data, str):
+        return for_terminal(data)
+    if isinstance(data, dict):
+        return {k: _plain(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_plain(v) for v in data]
+    return data
+
+
 def text(doc: dict, color: bool = False, detail_limit: int = 20, quiet: bool = False) -> str:
     """Details for up to `detail_limit` menus (with `quiet`: only menus that fail),
     input errors, skipped files, and a summary table when there are several."""
+    doc = _plain(doc)   # control characters (ESC, title changes) never reach the terminal
     buf = io.StringIO()
     console = Console(file=buf, force_terminal=color, width=160, color_system="standard" if color else None)
     shown = [r for r in doc["menus"] if not quiet or not r["passed"]]

@@ -12,6 +12,8 @@ from ..errors import IvrError
 from ..model import Where
 
 RATE = 16000  # what both engines' English/Chinese/Korean models were trained on
+MIN_RATE, MAX_RATE = 4000, 384000   # plausible recording rates
+MAX_SECONDS = 120.0                 # one file = one utterance or caller turn
 
 
 def resample(samples: np.ndarray, src_rate: int, dst_rate: int = RATE) -> np.ndarray:
@@ -23,15 +25,34 @@ def resample(samples: np.ndarray, src_rate: int, dst_rate: int = RATE) -> np.nda
     return resample_poly(samples, ratio.numerator, ratio.denominator).astype(np.float32)
 
 
-def load_audio(path: str | Path, rate: int = RATE) -> np.ndarray:
+def _check_bounds(src_rate: int, seconds: float, channels: int, where: Where, max_seconds: float) -> None:
+    """Refuse, from the header and before decoding, what no phone call sounds like: a rate
+    outside 4-384 kHz (a header saying 1 Hz asked for gigabytes of resampling and
+    "recognised" a tone) or more than `max_seconds` of audio (a caller's turn)."""
+    if not MIN_RATE <= src_rate <= MAX_RATE:
+        raise IvrError(f"{where.file} says its sample rate is {src_rate} Hz", f"give audio sampled at "
+                       f"{MIN_RATE}-{MAX_RATE} Hz (telephone audio is 8000 Hz)", where, code="audio-corrupt")
+    if channels > 8:
+        raise IvrError(f"{where.file} says it has {channels} channels", "give mono or stereo audio", where,
+                       code="audio-corrupt")
+    if seconds > max_seconds:
+        raise IvrError(f"{where.file} is {seconds:.0f} s long; one caller turn is at most {max_seconds:g} s",
+                       "cut the recording into the caller's turns (sox IN.wav OUT.wav trim START LENGTH)", where,
+                       code="audio-too-long")
+
+
+def load_audio(path: str | Path, rate: int = RATE, max_seconds: float = MAX_SECONDS) -> np.ndarray:
     """The file as float32 mono samples in [-1, 1] at `rate`.
 
-    A missing, corrupt or non-audio file raises IvrError naming the file."""
+    A missing, corrupt, non-audio, implausible (sample rate) or over-long
+    file raises IvrError naming the file."""
     where = Where(str(path), 0, 0)
     if not Path(path).is_file():
         raise IvrError(f"audio file {path} not found", "give the path of a WAV or FLAC file",
                        where, code="audio-missing")
     try:
+        info = sf.info(str(path))
+        _check_bounds(info.samplerate, info.frames / max(info.samplerate, 1), info.channels, where, max_seconds)
         data, src_rate = sf.read(str(path), dtype="float32", always_2d=True)
     except (sf.LibsndfileError, RuntimeError, ValueError) as err:
         raise IvrError(f"{path} is not readable audio ({err})",
