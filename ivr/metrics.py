@@ -412,6 +412,21 @@ def mentions(prompt: str, key: Optional[str], phrases: list[str], label: str = "
     return any(p and p.casefold() in text for p in [*phrases, label])
 
 
+def leads_to_person(menu: Menu, target: str, here: str, humans: set, hops: int = 20) -> Optional[str]:
+    """The human node `target` reaches with no further caller action — directly, or
+    through announcements and jumps that move on by themselves ("please hold", a
+    legal notice before the transfer) — else None."""
+    nid = menu.resolve(target, here)
+    for _ in range(hops):
+        if nid in humans:
+            return nid
+        node = menu.nodes.get(nid or "")
+        if node is None or node.kind not in AUTO_KINDS or not node.next:
+            return None
+        nid = menu.resolve(node.next, node.id)
+    return None
+
+
 def offers_human(menu: Menu, node: Node, humans: Optional[set] = None) -> bool:
     """The node's prompt announces a one-action way to a person. `humans`:
     the human node ids, when the caller asks about many nodes."""
@@ -419,7 +434,7 @@ def offers_human(menu: Menu, node: Node, humans: Optional[set] = None) -> bool:
         return False
     humans = set(menu.human_nodes()) if humans is None else humans
     for opt in node.options:
-        if menu.resolve(opt.target, node.id) in humans and mentions(node.prompt, opt.key, opt.phrases, opt.label):
+        if leads_to_person(menu, opt.target, node.id, humans) and mentions(node.prompt, opt.key, opt.phrases, opt.label):
             return True
     cmd = menu.command("human", node)
     return bool(cmd and mentions(node.prompt, cmd.key, cmd.phrases))

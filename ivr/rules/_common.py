@@ -53,3 +53,18 @@ def queues_without(menu: Menu, metrics: Metrics, ctx, flag: str, what: str) -> l
     return [ctx.finding(menu, node.id, f"the queue at {node.id!r} {what}")
             for node in queued(menu, metrics)
             if not (node.queue and (getattr(node.queue, flag) or node.queue.priority))]
+
+
+def opening(menu: Menu, prompts: int = 1) -> list[Node]:
+    """The first `prompts` nodes with something to say on the way from the start
+    (following automatic moves into the first choice): what the caller hears up front."""
+    out, nid, seen = [], menu.start, set()
+    while nid in menu.nodes and nid not in seen and len(out) < prompts:
+        seen.add(nid)
+        node = menu.nodes[nid]
+        if node.spoken_text().strip():
+            out.append(node)
+        if node.kind not in AUTO_KINDS or not node.next:
+            break
+        nid = menu.resolve(node.next, nid) or ""
+    return out
