@@ -46,8 +46,8 @@ SEVERITY = "warning"
 RATIONALE = ("Callers have a right to know they are talking to a machine before they confide in it; "
              "a recognising, synthesised voice can pass for a person.")
 CITATION = {"law": "Regulation (EU) 2024/1689 (AI Act)", "article": "art. 50(1): persons are informed that they "
-            "are interacting with an AI system, unless obvious from the context", "date": "2024-06-13 "
-            "(art. 50 applies from 2026-08-02)", "status": "in force"}
+            "are interacting with an AI system, unless obvious from the context", "date": "2024 (art. 50 applies "
+            "from 2026-08-02)", "status": "in force"}
 FIX = ("Say it in the first prompt, e.g. 'You are speaking with our automated assistant.' "
        "(智能语音服务 / 'Le atiende un asistente virtual').")
 DEFAULTS = {"on_speech": True, "on_synthesised": True, "within_prompts": 1,

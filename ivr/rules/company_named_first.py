@@ -45,7 +45,7 @@ RATIONALE = ("A caller must know whom they are dealing with before they give det
              "an anonymous line hides who is responsible.")
 CITATION = {"law": "消费者权益保护法实施条例 (State Council Decree No. 778)", "article": "art. 13: a business "
             "states its real name and mark (read here as: the first prompt names the company)",
-            "date": "2024-03-15 (in force 2024-07-01)", "status": "in force"}
+            "date": "2024-03 (in force 2024-07-01)", "status": "in force"}
 FIX = "Start the first prompt with the company's name: 'Northwind Energy. …' / '您好，这里是××公司客服热线。'"
 DEFAULTS = {"within_prompts": 1}
 BOUNDS = {"within_prompts": (1, None)}
