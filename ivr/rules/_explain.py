@@ -35,9 +35,11 @@ def explain(rule_id: str) -> str:
                 continue
             used = True
             options = {**rule.DEFAULTS, **entry.get("options", {})}
-            where = "; ".join(f"{k}: {', '.join(entry[k])}" for k in SCOPE_KEYS if entry.get(k))
+            label = {"jurisdictions": "only for jurisdictions", "sectors": "only for sectors",
+                     "except_sectors": "not for sectors"}
+            where = "; ".join(f"{label[k]} {', '.join(entry[k])}" for k in SCOPE_KEYS if entry.get(k))
             lines += [f"  {name} ({entry.get('severity', rule.SEVERITY)}"
-                      f"{'; pack applies to ' + scope if scope else '; every menu'}{'; only ' + where if where else ''})",
+                      f"{'; pack applies to ' + scope if scope else '; every menu'}{'; ' + where if where else ''})",
                       f"    thresholds: {json.dumps(options, ensure_ascii=False)}",
                       f"    citation: {_cite({**rule.CITATION, **entry.get('citation', {})})}"]
     if not used:

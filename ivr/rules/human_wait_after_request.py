@@ -71,14 +71,13 @@ BOUNDS = {"min_level": (0, 1)}
 
 def _entries(metrics) -> dict:
     """Node index -> a node the caller asks from, for every node a key or words lead
-    to from which a person follows with no further action."""
+    to from which a person follows with no further action (one pass over the edges)."""
     g, n = metrics.graph, metrics.graph.n
     asked = np.isin(g.kind, (KEY, VOICE)) & (g.dst < n)
-    out: dict = {}
-    for s, d in zip(g.src[asked], g.dst[asked]):
-        if metrics.reachable[s] and metrics.steps[d] == 0 and np.isfinite(metrics.listening_s[d]):
-            out.setdefault(int(d), int(s))
-    return out
+    src, dst = g.src[asked], g.dst[asked]
+    keep = metrics.reachable[src] & (metrics.steps[dst] == 0) & np.isfinite(metrics.listening_s[dst])
+    entries, first = np.unique(dst[keep], return_index=True)
+    return dict(zip(entries.tolist(), src[keep][first].tolist()))
 
 
 def check(menu, metrics, ctx):
