@@ -1,7 +1,7 @@
 """Small helpers shared by several rule modules."""
 from __future__ import annotations
 
-from typing import Optional
+from typing import Callable, Optional
 
 import numpy as np
 
@@ -68,3 +68,12 @@ def opening(menu: Menu, prompts: int = 1) -> list[Node]:
             break
         nid = menu.resolve(node.next, nid) or ""
     return out
+
+
+def unsaid_up_front(menu: Menu, prompts: int, says: Callable[[str], bool]) -> Optional[tuple[str, list[str]]]:
+    """None when one of the first `prompts` prompts `says` it; otherwise the first
+    node heard (where a finding goes) and the ids of the prompts heard."""
+    heard = opening(menu, prompts)
+    if any(says(n.spoken_text()) for n in heard):
+        return None
+    return (heard[0].id if heard else menu.start), [n.id for n in heard]

@@ -39,7 +39,7 @@ Failing example:
 """
 import re
 
-from ._common import opening
+from ._common import unsaid_up_front
 
 ID = "ai-disclosure"
 SEVERITY = "warning"
@@ -72,10 +72,10 @@ def check(menu, metrics, ctx):
         why.append("speaks synthesised prompts")
     if not why:
         return []
-    heard = opening(menu, ctx["within_prompts"])
-    if any(re.search(ctx["pattern"], n.spoken_text().casefold()) for n in heard):
+    missed = unsaid_up_front(menu, ctx["within_prompts"], lambda text: bool(re.search(ctx["pattern"], text.casefold())))
+    if missed is None:
         return []
-    first = heard[0].id if heard else menu.start
+    first, heard = missed
     return [ctx.finding(menu, first, f"the line {' and '.join(why)} but its first prompt(s) "
-                        f"({', '.join(n.id for n in heard) or first!r}) never say the caller is talking to an "
-                        "automated system", {"path": [n.id for n in heard]})]
+                        f"({', '.join(heard) or first!r}) never say the caller is talking to an "
+                        "automated system", {"path": heard})]

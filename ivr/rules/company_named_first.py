@@ -37,7 +37,7 @@ Failing example:
 import re
 
 from ..matching import normalise
-from ._common import opening
+from ._common import unsaid_up_front
 
 ID = "company-named-first"
 SEVERITY = "error"
@@ -63,10 +63,10 @@ def _names(operator: str) -> list[str]:
 def check(menu, metrics, ctx):
     if not menu.operator:
         return []
-    heard = opening(menu, ctx["within_prompts"])
-    text = " ".join(normalise(n.spoken_text()) for n in heard)
-    if any(name in text for name in _names(menu.operator)):
+    names = _names(menu.operator)
+    missed = unsaid_up_front(menu, ctx["within_prompts"], lambda text: any(n in normalise(text) for n in names))
+    if missed is None:
         return []
-    first = heard[0].id if heard else menu.start
+    first, heard = missed
     return [ctx.finding(menu, first, f"the first prompt ({first!r}) does not name the operator "
-                        f"{menu.operator!r}", {"path": [n.id for n in heard], "operator": menu.operator})]
+                        f"{menu.operator!r}", {"path": heard, "operator": menu.operator})]
