@@ -171,6 +171,14 @@ def test_jurisdiction_scoping_replaces_the_language_proxy():
     assert "es" not in report.packs and "eu" not in report.packs and "us-bills" in report.packs
     laws = {f.citation["law"] for f in report.findings if f.pack == "us-bills"}
     assert all("Illinois" in law for law in laws)
+    maze = load_menu(MENUS / "maze.yaml")
+    maze.jurisdictions = ["us"]   # a nation-wide line serves Iowa, California, Illinois and Texas callers
+    states = {f.citation["law"].split()[0] for f in audit_menu(maze, ["us-bills"]).findings}
+    assert states == {"California", "Illinois", "Iowa", "Texas"}
+    maze.jurisdictions = ["us-tx"]
+    assert {f.citation["law"].split()[0] for f in audit_menu(maze, ["us-bills"]).findings} == {"Texas"}
+    menu.jurisdictions = ["eu"]
+    assert {"es", "eu"} <= set(audit_menu(menu, ALL).packs)
     menu.jurisdictions = ["de"]
     assert "eu" in audit_menu(menu, ["eu"]).packs   # a member state gets the EU pack
     nothing = audit_menu(menu, ["cn"])

@@ -187,10 +187,13 @@ EU_MEMBERS = ("at", "be", "bg", "hr", "cy", "cz", "dk", "ee", "fi", "fr", "de", 
 
 
 def covers(scope: str, place: str) -> bool:
-    """Does a pack's jurisdiction `scope` include the menu's `place`?"""
+    """Does a pack's jurisdiction `scope` include callers in the menu's `place`?
+    A state is in its country, a member state in the EU; and a line serving a
+    whole country (or the EU) serves every state (member state) in it."""
     scope, place = scope.lower(), place.lower()
-    country = place.split("-")[0]
-    return place == scope or country == scope or (scope == "eu" and country in EU_MEMBERS)
+    country, scope_country = place.split("-")[0], scope.split("-")[0]
+    return (place == scope or country == scope or place == scope_country
+            or (scope == "eu" and country in EU_MEMBERS) or (place == "eu" and scope_country in EU_MEMBERS))
 
 
 def serves(menu: Menu, scopes: list) -> bool:
