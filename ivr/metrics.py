@@ -144,7 +144,7 @@ def build_graph(menu: Menu, config: dict) -> tuple[Graph, dict]:
     options = np.zeros(n, dtype=np.int32)
     speech_only = np.zeros(n, dtype=np.int32)     # options with words and no key
     lists: dict[str, list] = {name: [] for name in (
-        "humans", "hangups", "ends_at", "menus", "inputs", "adverts", "no_barge", "prompted", "choice",
+        "humans", "hangups", "ends_at", "menus", "inputs", "adverts", "announcements", "no_barge", "prompted", "choice",
         "in_then", "in_retries", "match_then", "match_retries")}
     humans, hangups, ends_at, menus_at, inputs, adverts, no_barge, prompted, choice = (
         lists[k].append for k in ("humans", "hangups", "ends_at", "menus", "inputs", "adverts", "no_barge",
@@ -188,6 +188,8 @@ def build_graph(menu: Menu, config: dict) -> tuple[Graph, dict]:
             prompt_s[i] = seconds(node)
             if node.advert:
                 adverts(i)
+            elif k == "announcement":
+                lists["announcements"].append(i)   # unmarked: forced-adverts reads their words
             if node.next:
                 add_s(i)
                 add_t(node.next)
@@ -306,7 +308,7 @@ def build_graph(menu: Menu, config: dict) -> tuple[Graph, dict]:
     choice_rows = arr("choice")
     facts = {"forced_s": forced, "prompt_s": prompt_s, "options": options, "speech_only": speech_only,
              "is_menu": mask("menus"), "is_input": mask("inputs"), "has_prompt": mask("prompted"),
-             "adverts": arr("adverts"), "terminal": terminal, "humans": h, "ends": ends, "queues": queues,
+             "adverts": arr("adverts"), "announcements": arr("announcements"), "terminal": terminal, "humans": h, "ends": ends, "queues": queues,
              "globals_off": globals_off,
              "silence": _policy_table(menu, ids, choice_rows, policy_dst[0::2], lists["in_then"],
                                       lists["in_retries"]),
@@ -466,6 +468,7 @@ class Metrics:
     is_input: np.ndarray
     has_prompt: np.ndarray
     adverts: np.ndarray          # node indices of adverts
+    announcements: np.ndarray    # node indices of announcements not marked as adverts
     humans: np.ndarray           # node indices of human nodes
     ends: np.ndarray             # human and hangup nodes: nothing left to measure there
     queues: dict                 # human node id -> Erlang C figures

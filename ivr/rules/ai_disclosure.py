@@ -39,6 +39,9 @@ Failing example:
 """
 import re
 
+import numpy as np
+
+from ..metrics import VOICE
 from ._common import unsaid_up_front
 
 ID = "ai-disclosure"
@@ -56,17 +59,17 @@ DEFAULTS = {"on_speech": True, "on_synthesised": True, "within_prompts": 1,
 BOUNDS = {"within_prompts": (1, None)}
 
 
-def _listens(menu) -> bool:
-    """Does the menu recognise spoken words anywhere?"""
-    if any(c.phrases for c in menu.commands.values()):
+def _listens(menu, metrics) -> bool:
+    """Does the menu recognise spoken words anywhere? (Words on an option or command
+    are voice edges of the metrics' graph: one array test, not a walk over the nodes.)"""
+    if bool(np.any(metrics.graph.kind == VOICE)) or any(c.phrases for c in menu.commands.values()):
         return True
-    return any(o.phrases for n in menu.nodes.values() for o in n.options) or any(
-        (n.kind == "input" and n.input_mode == "speech") or n.knowledge_base for n in menu.nodes.values())
+    return any((n.kind == "input" and n.input_mode == "speech") or n.knowledge_base for n in menu.nodes.values())
 
 
 def check(menu, metrics, ctx):
     why = []
-    if ctx["on_speech"] and _listens(menu):
+    if ctx["on_speech"] and _listens(menu, metrics):
         why.append("recognises speech")
     if ctx["on_synthesised"] and menu.voice in ("synthesised", "mixed"):
         why.append("speaks synthesised prompts")

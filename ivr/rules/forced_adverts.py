@@ -35,8 +35,6 @@ Failing example:
 """
 import re
 
-import numpy as np
-
 from ._common import evidence
 
 ID = "forced-adverts"
@@ -52,10 +50,17 @@ DEFAULTS = {"skippable_ok": True,
 
 
 def _marketing(menu, metrics, pattern: str) -> list:
-    """Announcements whose words are marketing though nobody marked them `advert: true`."""
-    return [i for i in np.flatnonzero(metrics.reachable)
-            if (node := menu.nodes[metrics.graph.ids[i]]).kind == "announcement" and not node.advert
-            and re.search(pattern, node.spoken_text().casefold())]
+    """Announcements whose words are marketing though nobody marked them `advert: true`
+    (each distinct text searched once)."""
+    said: dict = {}
+    out = []
+    for i in metrics.announcements[metrics.reachable[metrics.announcements]]:
+        text = menu.nodes[metrics.graph.ids[i]].spoken_text()
+        if text not in said:
+            said[text] = bool(re.search(pattern, text.casefold()))
+        if said[text]:
+            out.append(i)
+    return out
 
 
 def check(menu, metrics, ctx):

@@ -56,13 +56,14 @@ def check(menu, metrics, ctx):
     node = first_menu(menu)
     if node is None:
         return []  # the call never asks for a choice: nothing to navigate
-    if offers_human(menu, node) or _greeting_announces_human(menu, node):
+    humans = set(menu.human_nodes())   # once: each look-up would walk every node
+    if offers_human(menu, node, humans) or _greeting_announces_human(menu, node, humans):
         return []
     return [ctx.finding(menu, node.id, f"the main menu {node.id!r} does not offer a person among its choices",
                         evidence(metrics, node.id))]
 
 
-def _greeting_announces_human(menu, main) -> bool:
+def _greeting_announces_human(menu, main, humans: set) -> bool:
     """An announcement on the way from the start to the main menu says how to reach
     a person at any time, and that way (the global human command) works there."""
     if menu.command("human", main) is None:
@@ -73,7 +74,7 @@ def _greeting_announces_human(menu, main) -> bool:
         node = menu.nodes[nid]
         if node.kind not in AUTO_KINDS:
             return False
-        if offers_human(menu, node):
+        if offers_human(menu, node, humans):
             return True
         nid = menu.resolve(node.next or "", nid) or ""
     return False

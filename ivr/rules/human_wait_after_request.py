@@ -69,21 +69,25 @@ DEFAULTS = {"max_s": 180, "min_level": 0.95, "limit": 10}
 BOUNDS = {"min_level": (0, 1)}
 
 
-def _entries(metrics) -> dict:
-    """Node index -> a node the caller asks from, for every node a key or words lead
-    to from which a person follows with no further action (one pass over the edges)."""
+def _entries(metrics) -> tuple:
+    """Nodes a key or words lead to from which a person follows with no further
+    action, and the asking edges (src, dst) to find where a caller asked from."""
     g, n = metrics.graph, metrics.graph.n
-    asked = np.isin(g.kind, (KEY, VOICE)) & (g.dst < n)
-    src, dst = g.src[asked], g.dst[asked]
-    keep = metrics.reachable[src] & (metrics.steps[dst] == 0) & np.isfinite(metrics.listening_s[dst])
-    entries, first = np.unique(dst[keep], return_index=True)
-    return dict(zip(entries.tolist(), src[keep][first].tolist()))
+    at_person = np.zeros(n + 2, dtype=bool)   # few nodes: filter the edges on it first
+    at_person[:n] = (metrics.steps == 0) & np.isfinite(metrics.listening_s)
+    edges = np.flatnonzero(at_person[g.dst])
+    edges = edges[((g.kind[edges] == KEY) | (g.kind[edges] == VOICE)) & metrics.reachable[g.src[edges]]]
+    src, dst = g.src[edges], g.dst[edges]
+    mark = np.zeros(n, dtype=bool)
+    mark[dst] = True   # distinct entries without sorting a million edges
+    return np.flatnonzero(mark), src, dst
 
 
 def check(menu, metrics, ctx):
     found = []
     humans = set(metrics.humans.tolist())
-    for entry, asked_at in sorted(_entries(metrics).items()):
+    entries, src, dst = _entries(metrics)
+    for entry in entries.tolist():
         path = metrics.path_to_human(metrics.graph.ids[entry])
         human = next((nid for nid in path if metrics.node(nid) in humans), None)
         if human is None:
@@ -99,6 +103,7 @@ def check(menu, metrics, ctx):
             level = 0.0 if left < 0 else 1.0   # nothing known about the queue: the forced part alone
         if level >= ctx["min_level"]:
             continue
+        asked_at = int(src[np.argmax(dst == entry)])   # only for the findings: few
         said = (f"after asking for a person at {metrics.graph.ids[asked_at]!r} the caller must hear {forced:.0f} s "
                 f"({' → '.join(path)})")
         if left < 0:
