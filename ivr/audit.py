@@ -16,7 +16,7 @@ from .config import DEFAULTS
 from .errors import IvrError
 from .metrics import Metrics, compute
 from .model import Menu
-from .rules import Finding, contexts, load_pack, pack_applies
+from .rules import Finding, contexts, load_pack, pack_applies, scope_text
 from .sources import open_menu
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "note": 2}
@@ -29,7 +29,7 @@ class Audit:
     findings: list[Finding]
     packs: list[str] = field(default_factory=list)
     not_applicable: list[str] = field(default_factory=list)
-    scopes: dict = field(default_factory=dict)   # pack name -> the languages it applies to
+    scopes: dict = field(default_factory=dict)   # pack name -> what it applies to (jurisdictions or languages)
 
     @property
     def passed(self) -> bool:
@@ -40,9 +40,10 @@ class Audit:
         """Why nothing was checked (no requested pack applies to the menu's language), or None."""
         if self.packs or not self.not_applicable:
             return None
+        scopes = "; ".join(f"{name} applies to {self.scopes.get(name, '')}" for name in self.not_applicable)
+        if self.menu.jurisdictions:
+            return f"no requested pack applies to jurisdictions {', '.join(self.menu.jurisdictions)} ({scopes})"
         spoken = ", ".join(dict.fromkeys([self.menu.language, *self.menu.languages]))
-        scopes = "; ".join(f"{name} applies to {', '.join(self.scopes.get(name, []))}"
-                           for name in self.not_applicable)
         return f"no requested pack applies to language {spoken} ({scopes})"
 
     def verdicts(self) -> dict[str, str]:
@@ -80,7 +81,9 @@ def resolve_packs(names: Optional[Iterable[str]], config: dict) -> list[str]:
 
 def audit_menu(menu: Menu, packs: list[str], config: Optional[dict] = None,
                all_languages: bool = False) -> Audit:
-    """Audit `menu` with the packs that apply to its language (every pack with `all_languages`)."""
+    """Audit `menu` with the packs that apply to its jurisdictions, or its
+    language when it declares none (every pack with `all_languages`); within a
+    pack, entries scoped to other jurisdictions or sectors are skipped."""
     config = config or DEFAULTS
     metrics = compute(menu, config)
     findings: list[Finding] = []
@@ -89,11 +92,12 @@ def audit_menu(menu: Menu, packs: list[str], config: Optional[dict] = None,
         pack = load_pack(name)
         if not all_languages and not pack_applies(pack, menu):
             skipped.append(pack["name"])
-            scopes[pack["name"]] = list(pack.get("languages") or [])
+            scopes[pack["name"]] = scope_text(pack, menu)
             continue
         applied.append(pack["name"])
         for ctx in contexts(pack):
-            findings += ctx.rule.check(menu, metrics, ctx)
+            if ctx.applies(menu):
+                findings += ctx.rule.check(menu, metrics, ctx)
     findings.sort(key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.where.line, f.rule))
     return Audit(menu, metrics, findings, applied, skipped, scopes)
 

@@ -27,7 +27,7 @@ DEFAULTS: dict[str, Any] = {
             "voices": {"en": "en-us", "zh-CN": "cmn-latn-pinyin"}, "cache_dir": ".cache/tts"},
     "timing": {"words_per_minute": 150, "cjk_chars_per_second": 4.0, "pause_s": 0.5},
     "timeouts": {"default_s": 5},
-    "rules": {"packs": ["ivr-core", "cn", "es", "us-bills", "gethuman", "design"]},
+    "rules": {"packs": ["ivr-core", "cn", "es", "eu", "trai", "us-bills", "gethuman", "design"]},
     "database": "ivr.db",
 }
 

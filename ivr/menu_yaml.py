@@ -68,6 +68,11 @@ def menu_to_data(menu: Menu) -> dict:
     data: dict = {"id": menu.id, "title": menu.title, "language": menu.language}
     if menu.languages:
         data["languages"] = list(menu.languages)
+    for name in ("operator", "sector", "number_type", "voice"):
+        if getattr(menu, name, ""):
+            data[name] = getattr(menu, name)
+    if getattr(menu, "jurisdictions", None):
+        data["jurisdictions"] = list(menu.jurisdictions)
     data["start"] = menu.start
     if menu.commands:
         data["commands"] = {}

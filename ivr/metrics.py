@@ -144,7 +144,7 @@ def build_graph(menu: Menu, config: dict) -> tuple[Graph, dict]:
     options = np.zeros(n, dtype=np.int32)
     speech_only = np.zeros(n, dtype=np.int32)     # options with words and no key
     lists: dict[str, list] = {name: [] for name in (
-        "humans", "hangups", "ends_at", "menus", "inputs", "adverts", "no_barge", "prompted", "choice",
+        "humans", "hangups", "ends_at", "menus", "inputs", "adverts", "announcements", "no_barge", "prompted", "choice",
         "in_then", "in_retries", "match_then", "match_retries")}
     humans, hangups, ends_at, menus_at, inputs, adverts, no_barge, prompted, choice = (
         lists[k].append for k in ("humans", "hangups", "ends_at", "menus", "inputs", "adverts", "no_barge",
@@ -188,6 +188,8 @@ def build_graph(menu: Menu, config: dict) -> tuple[Graph, dict]:
             prompt_s[i] = seconds(node)
             if node.advert:
                 adverts(i)
+            elif k == "announcement":
+                lists["announcements"].append(i)   # unmarked: forced-adverts reads their words
             if node.next:
                 add_s(i)
                 add_t(node.next)
@@ -306,7 +308,7 @@ def build_graph(menu: Menu, config: dict) -> tuple[Graph, dict]:
     choice_rows = arr("choice")
     facts = {"forced_s": forced, "prompt_s": prompt_s, "options": options, "speech_only": speech_only,
              "is_menu": mask("menus"), "is_input": mask("inputs"), "has_prompt": mask("prompted"),
-             "adverts": arr("adverts"), "terminal": terminal, "humans": h, "ends": ends, "queues": queues,
+             "adverts": arr("adverts"), "announcements": arr("announcements"), "terminal": terminal, "humans": h, "ends": ends, "queues": queues,
              "globals_off": globals_off,
              "silence": _policy_table(menu, ids, choice_rows, policy_dst[0::2], lists["in_then"],
                                       lists["in_retries"]),
@@ -412,6 +414,21 @@ def mentions(prompt: str, key: Optional[str], phrases: list[str], label: str = "
     return any(p and p.casefold() in text for p in [*phrases, label])
 
 
+def leads_to_person(menu: Menu, target: str, here: str, humans: set, hops: int = 20) -> Optional[str]:
+    """The human node `target` reaches with no further caller action — directly, or
+    through announcements and jumps that move on by themselves ("please hold", a
+    legal notice before the transfer) — else None."""
+    nid = menu.resolve(target, here)
+    for _ in range(hops):
+        if nid in humans:
+            return nid
+        node = menu.nodes.get(nid or "")
+        if node is None or node.kind not in AUTO_KINDS or not node.next:
+            return None
+        nid = menu.resolve(node.next, node.id)
+    return None
+
+
 def offers_human(menu: Menu, node: Node, humans: Optional[set] = None) -> bool:
     """The node's prompt announces a one-action way to a person. `humans`:
     the human node ids, when the caller asks about many nodes."""
@@ -419,7 +436,7 @@ def offers_human(menu: Menu, node: Node, humans: Optional[set] = None) -> bool:
         return False
     humans = set(menu.human_nodes()) if humans is None else humans
     for opt in node.options:
-        if menu.resolve(opt.target, node.id) in humans and mentions(node.prompt, opt.key, opt.phrases, opt.label):
+        if leads_to_person(menu, opt.target, node.id, humans) and mentions(node.prompt, opt.key, opt.phrases, opt.label):
             return True
     cmd = menu.command("human", node)
     return bool(cmd and mentions(node.prompt, cmd.key, cmd.phrases))
@@ -451,6 +468,7 @@ class Metrics:
     is_input: np.ndarray
     has_prompt: np.ndarray
     adverts: np.ndarray          # node indices of adverts
+    announcements: np.ndarray    # node indices of announcements not marked as adverts
     humans: np.ndarray           # node indices of human nodes
     ends: np.ndarray             # human and hangup nodes: nothing left to measure there
     queues: dict                 # human node id -> Erlang C figures

@@ -30,6 +30,11 @@ SPECIAL_TARGETS = ("@start", "@repeat", "@back", "@human", "@hangup")
 GLOBAL_COMMANDS = ("human", "repeat", "back", "main_menu")
 COMMAND_TARGETS = {"human": "@human", "repeat": "@repeat", "back": "@back", "main_menu": "@start"}
 DTMF_KEYS = tuple("0123456789*#")
+# Who runs a line decides which rules bind it (ivr/rules: packs scope by these).
+SECTORS = ("carrier", "bank", "insurance", "utility", "retail", "transport", "health", "government",
+           "public-service", "other")
+NUMBER_TYPES = ("toll-free", "geographic", "national", "mobile", "premium", "short-code", "other")
+VOICES = ("synthesised", "recorded", "mixed")
 
 
 @dataclass
@@ -157,6 +162,12 @@ class Menu:
     commands: dict[str, Command] = field(default_factory=dict)  # name -> Command
     priority_routes: list[dict] = field(default_factory=list)   # e.g. elderly direct line
     languages: list[str] = field(default_factory=list)          # all languages offered
+    # who runs the line and for whom (optional; the audit scopes packs by them)
+    operator: str = ""                 # the company or body callers know the line by
+    sector: str = ""                   # one of SECTORS, "" = not said
+    jurisdictions: list[str] = field(default_factory=list)  # e.g. ["cn"], ["es"], ["us-ia"], ["in"]
+    number_type: str = ""              # one of NUMBER_TYPES, "" = not said
+    voice: str = ""                    # prompts: one of VOICES (synthesised speech is AI-generated audio)
     source: str = "<memory>"
     where: Where = field(default_factory=Where)
     import_report: list = field(default_factory=list)  # importers: ImportNote list (ivr.importers.report)

@@ -13,8 +13,25 @@ from .inputs import expand, report_skipped
 from .output import write_output
 
 
+def _explain(ctx: click.Context, _param: click.Parameter, rule: Optional[str]) -> None:
+    """Print a rule's rationale, per-pack thresholds, citations and fix, then stop."""
+    if rule is None or ctx.resilient_parsing:
+        return
+    from ..errors import IvrError
+    from ..rules._explain import explain
+    try:
+        click.echo(explain(rule), nl=False)
+    except IvrError as err:
+        click.echo(f"error: {err}", err=True)
+        ctx.exit(EXIT_INPUT)
+    ctx.exit(EXIT_OK)
+
+
 @click.command("audit")
 @click.argument("menus", nargs=-1, required=True)
+@click.option("--explain", metavar="RULE", is_eager=True, expose_value=False, callback=_explain,
+              help="Print what RULE checks, why, its thresholds and citation in each pack, and the fix; "
+                   "no MENU needed.")
 @click.option("--rules", "packs", multiple=True, metavar="PACKS",
               help=f"Rule packs, comma-separated ({', '.join(pack_names())}) or a pack .yaml; "
                    "default: rules.packs in config.yaml (all).")

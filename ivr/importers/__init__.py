@@ -23,6 +23,21 @@ __all__ = ["load_any", "import_text", "FORMATS"]
 
 MODULES = {"freeswitch": "freeswitch", "asterisk": "asterisk", "vxml": "voicexml",
            "twilio": "twilio", "connect": "amazon_connect"}
+# Platforms that speak a prompt's text through their TTS engine (Amazon Connect
+# Text/SSML, Twilio Studio `say`, VoiceXML <prompt> text); recorded audio is
+# imported as "[audio …]" / "[recorded prompt …]". Dialplans (FreeSWITCH,
+# Asterisk) play sound files: their prompt text says nothing about the voice.
+TTS_FORMATS = ("vxml", "twilio", "connect")
+_RECORDED = re.compile(r"^\s*(\[(audio|recorded prompt) [^\]]*\]\s*)+$")
+
+
+def _voice(menu: Menu) -> str:
+    """What the platform file tells about how prompts are spoken."""
+    prompts = [n.prompt for n in menu.nodes.values() if n.prompt.strip()]
+    recorded = [bool(_RECORDED.match(p)) for p in prompts]
+    if not prompts:
+        return ""
+    return "recorded" if all(recorded) else "mixed" if any(recorded) else "synthesised"
 
 
 XML_DECL = re.compile(rb"""^(\xef\xbb\xbf)?<\?xml[^>]*?\bencoding\s*=\s*(["'])([A-Za-z][\w.:-]*)\2""")
@@ -77,6 +92,8 @@ def import_text(text: str, fmt: str, file: str = "<string>", **options) -> Menu:
         menu.nodes = {menu.start: menu.nodes[menu.start], **menu.nodes}
     menu.source = file
     menu.import_report = report.notes
+    if fmt in TTS_FORMATS and not menu.voice:
+        menu.voice = _voice(menu)
     return menu
 
 

@@ -16,6 +16,11 @@ and a docstring with a ``Passing example:`` and a ``Failing example:`` menu
 
 A rule pack (``packs/<name>.yaml``) is data: which rules, with what options,
 severity and citation (a pack may cite its own law for a shared rule).
+Scope, also data: a pack's ``jurisdictions`` (used when the menu declares its
+own), its ``languages`` (the fallback when the menu declares none); an entry's
+``jurisdictions`` (e.g. one US state inside us-bills), ``sectors`` (only for
+menus of those sectors) and ``except_sectors`` (for every other menu, also
+one that does not say its sector).
 """
 from __future__ import annotations
 
@@ -31,7 +36,7 @@ from typing import Any, Optional
 
 
 from ..errors import IvrError
-from ..model import Menu, Where
+from ..model import SECTORS, Menu, Where
 from ..yaml_source import load_yaml
 from ._options import check_options
 
@@ -63,8 +68,20 @@ class Context:
     """What a check needs besides menu and metrics: its rule, options, and a
     helper that makes findings with the pack's severity and citation."""
 
-    def __init__(self, rule: ModuleType, options: dict, severity: str, citation: dict, pack: str):
+    def __init__(self, rule: ModuleType, options: dict, severity: str, citation: dict, pack: str,
+                 scope: Optional[dict] = None):
         self.rule, self.options, self.severity, self.citation, self.pack = rule, options, severity, citation, pack
+        self.scope = scope or {}   # the entry's jurisdictions / sectors / except_sectors
+
+    def applies(self, menu: Menu) -> bool:
+        """Does this pack entry bind `menu` (its jurisdictions, its sector)?"""
+        places = self.scope.get("jurisdictions")
+        if places and menu.jurisdictions and not serves(menu, places):
+            return False
+        sectors = self.scope.get("sectors")
+        if sectors and menu.sector not in sectors:
+            return False
+        return menu.sector not in (self.scope.get("except_sectors") or ())
 
     def __getitem__(self, name: str) -> Any:
         return self.options[name]
@@ -140,8 +157,25 @@ def load_pack(name: str) -> dict:
                            "see ivr/rules/packs/es.yaml", where)
         if entry.get("severity", rules[rid].SEVERITY) not in SEVERITIES:
             raise IvrError(f"rule {rid!r}: severity must be one of {SEVERITIES}", "fix the pack", where)
+        for key in SCOPE_KEYS:
+            _check_scope(entry.get(key), f"rule {rid!r}: {key}", key.endswith("sectors"), where)
+    for key in ("jurisdictions", "languages"):
+        _check_scope(data.get(key), key, False, getattr(data, "where", Where(str(path), 1, 1)))
     data.setdefault("name", path.stem)
     return data
+
+
+SCOPE_KEYS = ("jurisdictions", "sectors", "except_sectors")
+
+
+def _check_scope(value: Any, what: str, sectors: bool, where: Where) -> None:
+    if value is None:
+        return
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise IvrError(f"{what} must be a list of strings", "e.g. [cn] or [carrier]", where)
+    wrong = [v for v in value if sectors and v not in SECTORS]
+    if wrong:
+        raise IvrError(f"{what}: unknown sector(s) {wrong}", f"use: {', '.join(SECTORS)}", where)
 
 
 def speaks(menu: Menu, languages: list) -> bool:
@@ -152,10 +186,47 @@ def speaks(menu: Menu, languages: list) -> bool:
     return bool(spoken & {lang.lower() for lang in languages})
 
 
+# Places a jurisdiction code covers besides itself: "us" covers "us-ia", and
+# the EU covers its member states (so Spain's lines get the EU AI Act too).
+EU_MEMBERS = ("at", "be", "bg", "hr", "cy", "cz", "dk", "ee", "fi", "fr", "de", "gr", "hu", "ie", "it", "lv",
+              "lt", "lu", "mt", "nl", "pl", "pt", "ro", "sk", "si", "es", "se")
+
+
+def covers(scope: str, place: str) -> bool:
+    """Does a pack's jurisdiction `scope` include callers in the menu's `place`?
+    A state is in its country, a member state in the EU; and a line serving a
+    whole country (or the EU) serves every state (member state) in it."""
+    scope, place = scope.lower(), place.lower()
+    country, scope_country = place.split("-")[0], scope.split("-")[0]
+    return (place == scope or country == scope or place == scope_country
+            or (scope == "eu" and country in EU_MEMBERS) or (place == "eu" and scope_country in EU_MEMBERS))
+
+
+def serves(menu: Menu, scopes: list) -> bool:
+    """Does the menu serve callers in one of `scopes` (by its declared jurisdictions)?"""
+    return any(covers(scope, place) for scope in scopes for place in menu.jurisdictions)
+
+
 def pack_applies(pack: dict, menu: Menu) -> bool:
-    """A pack may be scoped to menus in some languages (a jurisdiction proxy:
-    China's carrier-hotline rules for Chinese menus)."""
+    """By jurisdiction when the menu declares where it serves callers (a pack
+    without jurisdictions applies everywhere); otherwise by language, the
+    documented fallback (e.g. China's rules for menus spoken in Chinese)."""
+    if menu.jurisdictions and pack.get("jurisdictions"):
+        return serves(menu, pack["jurisdictions"])
+    if menu.jurisdictions:
+        return True
+    if pack.get("languages") == [] and pack.get("jurisdictions"):
+        return False   # no language stands for this jurisdiction: only a declared one applies it
     return speaks(menu, pack.get("languages") or [])
+
+
+def scope_text(pack: dict, menu: Menu) -> str:
+    """What a pack applies to, in the terms the menu was judged by."""
+    if menu.jurisdictions and pack.get("jurisdictions"):
+        return "jurisdictions " + ", ".join(pack["jurisdictions"])
+    if pack.get("languages") == [] and pack.get("jurisdictions"):
+        return "menus that declare jurisdictions " + ", ".join(pack["jurisdictions"])
+    return ", ".join(pack.get("languages") or [])
 
 
 def contexts(pack: dict) -> list[Context]:
@@ -165,7 +236,8 @@ def contexts(pack: dict) -> list[Context]:
         rule = rules[entry["id"]]
         options = {**rule.DEFAULTS, **entry.get("options", {})}
         out.append(Context(rule, options, entry.get("severity", rule.SEVERITY),
-                           {**rule.CITATION, **entry.get("citation", {})}, pack["name"]))
+                           {**rule.CITATION, **entry.get("citation", {})}, pack["name"],
+                           {k: entry[k] for k in SCOPE_KEYS if entry.get(k)}))
     return out
 
 

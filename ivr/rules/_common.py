@@ -1,7 +1,7 @@
 """Small helpers shared by several rule modules."""
 from __future__ import annotations
 
-from typing import Optional
+from typing import Callable, Optional
 
 import numpy as np
 
@@ -53,3 +53,27 @@ def queues_without(menu: Menu, metrics: Metrics, ctx, flag: str, what: str) -> l
     return [ctx.finding(menu, node.id, f"the queue at {node.id!r} {what}")
             for node in queued(menu, metrics)
             if not (node.queue and (getattr(node.queue, flag) or node.queue.priority))]
+
+
+def opening(menu: Menu, prompts: int = 1) -> list[Node]:
+    """The first `prompts` nodes with something to say on the way from the start
+    (following automatic moves into the first choice): what the caller hears up front."""
+    out, nid, seen = [], menu.start, set()
+    while nid in menu.nodes and nid not in seen and len(out) < prompts:
+        seen.add(nid)
+        node = menu.nodes[nid]
+        if node.spoken_text().strip():
+            out.append(node)
+        if node.kind not in AUTO_KINDS or not node.next:
+            break
+        nid = menu.resolve(node.next, nid) or ""
+    return out
+
+
+def unsaid_up_front(menu: Menu, prompts: int, says: Callable[[str], bool]) -> Optional[tuple[str, list[str]]]:
+    """None when one of the first `prompts` prompts `says` it; otherwise the first
+    node heard (where a finding goes) and the ids of the prompts heard."""
+    heard = opening(menu, prompts)
+    if any(says(n.spoken_text()) for n in heard):
+        return None
+    return (heard[0].id if heard else menu.start), [n.id for n in heard]

@@ -42,8 +42,8 @@ ID = "human-voice-phrases"
 SEVERITY = "error"
 RATIONALE = ("Callers ask for a person in their own words; if the usual words are not understood the "
              "caller is stuck with the machine.")
-CITATION = {"law": "Human–AI customer-service cooperation national standard (plan 20242868-T-469, "
-                   "reported as GB/T 47746—2026)", "article": "a clear transfer-to-human entry",
+CITATION = {"law": "顾客联络服务 人工与智能客户服务协同要求 (national standard plan 20242868-T-469, issued "
+                   "2024-09-29; reported as GB/T 47746—2026)", "article": "a clear transfer-to-human entry",
             "date": "2026", "status": "standard"}
 FIX = "Add the phrases to the global human command: `human: {say: [转人工, 人工, 人工服务], ...}`."
 DEFAULTS = {"phrases": ["转人工", "人工", "人工服务"], "languages": ["zh"]}

@@ -49,8 +49,8 @@ from ._common import first_menu
 ID = "language-first"
 SEVERITY = "warning"
 RATIONALE = "Callers who do not understand the first prompt cannot navigate anything after it."
-CITATION = {"law": "TRAI (India) consumer-care IVR guidance, via design practice", "article":
-            "language selection first on multilingual IVRs", "date": "", "status": "guidance"}
+CITATION = {"law": "IVR usability guidance", "article": "language selection first on multilingual lines "
+            "(binding on Indian telecom operators: pack trai)", "date": "", "status": "guidance"}
 FIX = "Make the start a language menu: 'For English press 1. Para español oprima 2.'"
 DEFAULTS = {"pattern": r"lang|idioma|语言|english|español|espanol|spanish|中文|普通话|粤语|français|hindi|हिन्दी"}
 

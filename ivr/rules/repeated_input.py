@@ -1,6 +1,8 @@
 """repeated-input: the caller is never asked for the same information twice.
 
-Flags an input (by its `name`) asked for again later on the same path.
+Flags an input asked for again later on the same path: by its `name`, or by
+what its prompt asks for (option `concepts`: an account number asked as
+"account number" and later as "customer number" is the same thing twice).
 
 Passing example:
 
@@ -27,13 +29,33 @@ Failing example:
 """
 import numpy as np
 
+from ..matching import contains_phrase, normalise
+
 ID = "repeated-input"
 SEVERITY = "warning"
 RATIONALE = "Asking twice for what the caller already gave wastes their time and says nobody listened."
 CITATION = {"law": "GetHuman Standard v1.0", "article": "never make the caller repeat information",
             "date": "c. 2006 (v1.0)", "status": "standard"}
 FIX = "Collect each item once and pass it on (to the agent's screen) instead of asking again."
-DEFAULTS: dict = {}
+DEFAULTS = {"concepts": {
+    "account number": ["account number", "account no", "customer number", "customer id", "account id",
+                       "número de cuenta", "numero de cuenta", "número de cliente", "账号", "账户号", "客户号", "户号"],
+    "phone number": ["phone number", "mobile number", "telephone number", "número de teléfono", "手机号", "电话号码"],
+    "identity number": ["social security", "national id", "id number", "dni", "nie", "身份证"],
+    "order number": ["order number", "order no", "reference number", "número de pedido", "订单号"],
+    "date of birth": ["date of birth", "birth date", "fecha de nacimiento", "出生日期"],
+    "pin": ["pin", "passcode", "password", "contraseña", "密码"],
+}}
+
+
+def _asks_for(node, concepts: dict) -> set:
+    """What an input node asks for: its name, and each concept its prompt names."""
+    text = normalise(node.prompt)
+    found = {f"name:{node.input_name}"} if node.input_name else set()
+    for concept, words in concepts.items():
+        if any(contains_phrase(text, normalise(w)) for w in words):
+            found.add(concept)
+    return found
 
 
 def _later(menu, start: str) -> set:
@@ -51,20 +73,26 @@ def _later(menu, start: str) -> set:
 
 
 def check(menu, metrics, ctx):
-    by_name: dict = {}
+    by_what: dict = {}
     for i in np.flatnonzero(metrics.is_input & metrics.reachable):
         node = menu.nodes[metrics.graph.ids[i]]
-        if node.input_name:
-            by_name.setdefault(node.input_name, []).append(node.id)
-    found = []
-    for name, nodes in by_name.items():
+        for what in _asks_for(node, ctx["concepts"]):
+            by_what.setdefault(what, []).append(node.id)
+    found, reported = [], set()
+    later_of: dict = {}
+    for what, nodes in by_what.items():
         if len(nodes) < 2:
             continue
         for first in nodes:
-            later = _later(menu, first)  # one search per node, not one per pair
-            again = [n for n in nodes if n != first and n in later]
-            if again:
+            if first not in later_of:
+                later_of[first] = _later(menu, first)  # one search per node, not one per pair
+            again = [n for n in nodes if n != first and n in later_of[first]]
+            if again and (first, again[0]) not in reported:
+                reported.add((first, again[0]))
+                name = what.removeprefix("name:")
+                how = "by name" if what.startswith("name:") else "by what the prompts ask for"
                 found.append(ctx.finding(menu, again[0], f"{name!r} is asked for at {first!r} and again at "
-                                         f"{again[0]!r} on the same call", {"nodes": [first, *again]}))
+                                         f"{again[0]!r} on the same call ({how})", {"nodes": [first, *again],
+                                                                                      "asks_for": name}))
                 break
     return found
