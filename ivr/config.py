@@ -29,6 +29,8 @@ DEFAULTS: dict[str, Any] = {
     "timeouts": {"default_s": 5},
     "rules": {"packs": ["ivr-core", "cn", "es", "us-bills", "gethuman", "design"]},
     "database": "ivr.db",
+    "guard": {"enabled": True, "max_failures": 3,
+              "fallback_agent": {"name": "fallback agent line", "number": ""}},
 }
 
 

@@ -138,7 +138,8 @@ def build_menu(data: MarkedDict, file: str, config: Optional[dict] = None) -> Me
                                                getattr(data.get("priority_routes"), "item_where", []))]
     return Menu(id=data["id"], title=data["title"], language=data.get("language", config.get("language", "en")),
                 start=data["start"], nodes=nodes, commands=commands, priority_routes=routes,
-                languages=list(data.get("languages", [])), source=file, where=data.where)
+                languages=list(data.get("languages", [])), source=file, where=data.where,
+                guard=dict(data.get("guard") or {}))
 
 
 def menu_from_data(data: Any, duplicates: list[IvrError], file: str, config: Optional[dict] = None) -> Menu:
