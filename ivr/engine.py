@@ -333,13 +333,17 @@ class Call:
         self._no_match(key=key)
 
     def _no_match(self, **detail: Any) -> None:
-        """Input that fits nothing here: a wrong input, or ignored while a prompt plays."""
+        """Input that fits nothing here: a wrong input, or ignored while a prompt plays
+        (a complaint is heard even then: the guard takes the caller to a person)."""
+        complaint = bool("text" in detail and "reason" not in detail and self.guard.enabled
+                         and is_complaint(detail["text"]))
         if self.playing:
             self.log("ignored", **detail)
+            if complaint:
+                self._guard_to_person("complaint")
             return
         self.log("no_match", **detail)
-        complaint = "text" in detail and "reason" not in detail and self.guard.enabled and is_complaint(detail["text"])
-        self._failed("wrong_input", complaint=bool(complaint))
+        self._failed("wrong_input", complaint=complaint)
 
     def _input_key(self, node: Node, key: str) -> None:
         if key == "#" or len(self.digits) + 1 > node.input_digits[1]:
@@ -375,7 +379,8 @@ class Call:
             self._no_match(text=text, reason="low confidence")
             return
         commands = self._commands_here(node)
-        name = matching.said_command(text, commands, paraphrases=["human"])  # a person beats everything
+        # a person beats everything; "say that again", "take me back" yield to the node's own choices
+        name = matching.said_command(text, commands, paraphrases=COMMAND_INTENTS if not node.options else ["human"])
         if name:
             self._command(name)
             return
@@ -386,7 +391,11 @@ class Call:
             self._store_input(node, text)
             return
         if node.kind == "self_service":
-            self._ask_knowledge_base(node, text)
+            if self.guard.enabled and is_complaint(text):  # not a question for the knowledge base
+                self.log("no_match", text=text, reason="complaint")
+                self._guard_to_person("complaint")
+            else:
+                self._ask_knowledge_base(node, text)
             return
         if node.kind == "input":
             digits = "".join(k for w in text.split() if (k := matching.spoken_key(w)) and k.isdigit())

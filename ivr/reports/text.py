@@ -44,6 +44,11 @@ def _one(console: Console, r: dict) -> None:
                   f"{_fmt(m['prompts_before_human'])}; time to a person from the start: "
                   f"{_secs(m['time_to_human_from_start_s'])} (listening {_secs(m['listening_to_human_from_start_s'])})",
                   highlight=False)
+    guard = m.get("guard")
+    if guard:
+        state = (f"on: a person ({guard['to']}) after {guard['max_failures']} failed turns in a row or a complaint; "
+                 "a safety net, not counted as a way to a person" if guard["enabled"] else "off")
+        console.print(f"  never-stranded guard (run time): {state}", highlight=False, markup=False)
     if not r["findings"]:
         return
     table = Table(show_lines=False, expand=False)
