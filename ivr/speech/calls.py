@@ -116,7 +116,10 @@ def speech_call(call: Call, config: dict, audio_in: tuple[str, ...] = (), voice:
             click.echo(f"  heard {heard} (confidence {turn.get('confidence', 0):.2f}) "
                        f"at {turn['node']} -> {turn['now_at']}", err=True)
 
-    recognizer = get_recognizer(engine, call.menu.language, config)
+    from .paraphrase import ParaphraseRecognizer
+
+    recognizer = ParaphraseRecognizer(get_recognizer(engine, call.menu.language, config),
+                                      config.get("speech", {}).get("min_confidence", 0.5))
     if voice:  # the transcript as it happens, on stderr (stdout gets the whole call at the end)
         from ..transcript import describe
 
