@@ -115,3 +115,21 @@ def test_complaints(text):
 @pytest.mark.parametrize("text", ["my service is not working", "billing", "我要查话费", "someone stole my card"])
 def test_ordinary_answers_are_not_complaints(text):
     assert classify(text) is None
+
+
+@pytest.mark.parametrize("said,person", [("can I talk to somebody", True),
+                                         ("what is the weather like tomorrow", False)])
+def test_spoken_paraphrase_reaches_a_person_through_the_closed_set_second_pass(menus, tmp_path, said, person):
+    """Real speech path (espeak-ng -> WAV -> pocketsphinx): "can I talk to somebody"
+    is none of main's phrases; the free-text second pass hears it as a request for a person."""
+    from ivr.speech import tts
+    from ivr.speech.calls import audio_turns
+    from ivr.speech.paraphrase import ParaphraseRecognizer
+    from ivr.speech.sphinx_engine import SphinxRecognizer
+
+    wav = tmp_path / "turn.wav"
+    tts.synthesize(said, "en", path=wav)
+    call = Call(menus["consumer-service"])
+    call.press("1")                                  # English -> main
+    turns = audio_turns(call, [str(wav)], ParaphraseRecognizer(SphinxRecognizer()))
+    assert (call.outcome == "human") is person, turns

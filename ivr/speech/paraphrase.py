@@ -33,6 +33,10 @@ class ParaphraseRecognizer(Recognizer):
             return result
         free = self.inner.recognize(samples, None)
         if free.text and classify(free.text):
+            # free-text posteriors are not on the closed set's scale (pocketsphinx gives a
+            # correct "can i talk to somebody" 0.005): what vouches for this pass is that
+            # the transcript expresses an intent, so it passes the engine's confidence gate
+            free.confidence = max(free.confidence, self.min_confidence)
             free.engine = f"{free.engine} (free text: a paraphrase)"
             free.seconds = round(result.seconds + free.seconds, 4)
             return free
