@@ -35,6 +35,7 @@ def guard_for(menu, config: dict) -> Guard:
     conf = {**DEFAULT, **(config.get("guard") or {})}
     own = getattr(menu, "guard", None) or {}
     enabled = bool(conf["enabled"]) and own.get("enabled", True) is not False
-    return Guard(enabled=enabled, max_failures=int(own.get("max_failures", conf["max_failures"])),
+    mine = own.get("max_failures")
+    return Guard(enabled=enabled, max_failures=mine if isinstance(mine, int) and mine >= 1 else int(conf["max_failures"]),
                  fallback_agent=dict(conf.get("fallback_agent") or DEFAULT["fallback_agent"]),
                  switched_off_by_menu=own.get("enabled", True) is False)
