@@ -124,7 +124,8 @@ def pct(cell) -> str:
     return f"{100.0 * cell[1] / cell[0]:6.1f} % ({cell[1]}/{cell[0]})" if cell and cell[0] else "   n/a"
 
 
-def speech_rows(rows: list[dict], engine: str, config: dict, quick: bool, menu) -> tuple[list, list]:
+def speech_rows(rows: list[dict], engine: str, config: dict, every: int, menu, split: str = "test",
+                model=None) -> tuple[list, list]:
     """English test utterances, synthesised, then (1) transcribed in free-text
     mode and (2) recognised as a live call at consumer-service `main` does: the
     node's vocabulary, with the free-text second pass for paraphrases."""
@@ -133,12 +134,11 @@ def speech_rows(rows: list[dict], engine: str, config: dict, quick: bool, menu) 
     from ivr.speech.recognizer import get_recognizer
     from ivr.speech.vocabulary import vocabulary
 
-    recognizer = get_recognizer(engine, "en", config)
+    recognizer = get_recognizer(engine, "en", config, model=model)
     live = ParaphraseRecognizer(recognizer, config["speech"]["min_confidence"])
     phrases = vocabulary(menu, "main")
-    picked = [r for r in rows if r["lang"] == "en" and r["split"] == "test" and r["intent"] in ("human", "none")]
-    if quick:
-        picked = picked[::4]
+    picked = [r for r in rows if r["lang"] == "en" and r["split"] == split and r["intent"] in ("human", "none")]
+    picked = picked[::every]
     free, closed, cpu = [], [], [0.0, 0.0]
     for row in picked:
         audio = tts.synthesize(row["text"], "en", config)
@@ -161,6 +161,10 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="3 nodes per menu (speech: every 4th utterance)")
     parser.add_argument("--speech", action="store_true", help="also the English test set through TTS + recogniser")
     parser.add_argument("--engine", default="auto", help="recogniser for --speech (free-text mode)")
+    parser.add_argument("--speech-every", type=int, help="--speech: every Nth utterance (default 1; 4 with --quick)")
+    parser.add_argument("--model", help="speech model for --speech (e.g. whisper-base; default: config.yaml)")
+    parser.add_argument("--speech-split", choices=["dev", "test"], default="test",
+                        help="the split --speech synthesises (test: the figure; dev: to look at errors)")
     parser.add_argument("--show-errors", choices=["dev", "test"], help="list the misses of that split")
     args = parser.parse_args()
     config = dict(DEFAULTS)
@@ -201,18 +205,22 @@ def main() -> int:
                 if not ok:
                     print(f"  miss: {row['intent']:<9} at {node:<16} {row['text']!r} -> {command_given(call)}")
     if args.speech:
-        free, closed = speech_rows(rows, args.engine, config, args.quick, menus["consumer-service"])
+        free, closed = speech_rows(rows, args.engine, config, args.speech_every or (4 if args.quick else 1),
+                                   menus["consumer-service"],
+                                   args.speech_split, args.model)
+        split = args.speech_split
         at_main = {m: ["main"] for m in nodes}
         engine = free[0]["engine"] if free else args.engine
         for label, heard in (("free text", free), ("as a live call: node vocabulary + free-text 2nd pass", closed)):
             with todays_matching():
                 sb = evaluate(heard, menus, at_main, {**config, "guard": {"enabled": False}})
             sn = evaluate(heard, menus, at_main, config)
-            print(f"speech, English test split: espeak-ng -> {engine}, {label} -> consumer-service main")
-            print(f"test  {'person requests reaching a person':<38} {pct(sb.get(('test', 'human'))):>24} "
-                  f"{pct(sn.get(('test', 'human'))):>24}")
-            print(f"test  {'ordinary answers NOT sent to a person':<38} {pct(sb.get(('test', 'none'))):>24} "
-                  f"{pct(sn.get(('test', 'none'))):>24}")
+            print(f"speech, English {split} split: espeak-ng -> {engine} ({args.model or 'config.yaml model'}), "
+                  f"{label} -> consumer-service main")
+            print(f"{split:<5} {'person requests reaching a person':<38} {pct(sb.get((split, 'human'))):>24} "
+                  f"{pct(sn.get((split, 'human'))):>24}")
+            print(f"{split:<5} {'ordinary answers NOT sent to a person':<38} {pct(sb.get((split, 'none'))):>24} "
+                  f"{pct(sn.get((split, 'none'))):>24}")
         if args.show_errors:
             for a, b in zip(free, closed):
                 print(f"  heard {a['said']!r} as {a['text']!r}; live: {b['text']!r} ({b['confidence']:.2f}, {b['engine']})")
