@@ -33,6 +33,7 @@ from .recognizer import Recognition, Recognizer, Stream, normalise, unique_choic
 TOP = 3                     # first tokens whose phrases are forced through the decoder
 SPOKEN_BASE_S = 1.0         # voiced seconds a phrase may take: this plus
 SPOKEN_PER_UNIT_S = 0.5     # this per word (English) or character (Chinese)
+MEAN_SCALE = 3.0            # Chinese: scores are per token, times this (a typical phrase length)
 MISSING = -20.0             # log-probability of a step the decoder did not return
 WINDOW_S = 30               # seconds of audio the encoder sees (Whisper's fixed window)
 PUNCT = re.compile(r"[\s.,!?;:。，！？、…\"'“”]+")
@@ -153,12 +154,17 @@ class WhisperRecognizer(Recognizer):
         candidates = sorted((c for c in choices if form[c][0] in starts),
                             key=lambda c: -first[form[c][0]])[:2 * TOP]
         scores = self._forced(encoded, [form[c] for c in candidates])
+        if is_chinese(self.language):
+            # Chinese phrases are one to six characters: a bare sum would favour
+            # the one-character key names (一, 三, 零) over the rest
+            scores = [s / (len(form[c]) + 1) * MEAN_SCALE for s, c in zip(scores, candidates)]
         ranked = sorted(zip(candidates, scores), key=lambda kv: -kv[1])
         text, score = ranked[0]
         share = 1.0 / sum(np.exp(s - score) for _, s in ranked)
         # per token, how much less likely the phrase is than the free transcript:
         # off-topic speech has a far likelier free transcript than any phrase
-        gap = min(0.0, score / (len(form[text]) + 1) - free)
+        per_token = score / MEAN_SCALE if is_chinese(self.language) else score / (len(form[text]) + 1)
+        gap = min(0.0, per_token - free)
         conf = float(share / (1.0 + np.exp(-GAP_SLOPE * (gap - GAP_MIDDLE))))
         # a caller who talks far longer than the phrase takes said something else
         units = len(text) if is_chinese(self.language) and not text.isascii() else len(text.split())
