@@ -27,7 +27,7 @@ from typing import Optional
 import numpy as np
 
 from ..errors import IvrError
-from .audio import RATE, EndOfSpeech, to_pcm16
+from .audio import RATE, EndOfSpeech, to_pcm16, voiced_seconds
 from .recognizer import Recognition, Recognizer, Stream, unique_choices
 
 # Telephone band loses /s/ (energy above 4 kHz): what is left of "six" sounds
