@@ -22,6 +22,8 @@ DEFAULTS: dict[str, Any] = {
     "language": "en",
     "speech": {"engine": "auto", "models_dir": "audio_models",
                "models": {"en": "vosk-model-small-en-us-0.15", "zh-CN": "vosk-model-small-cn-0.22"},
+               "whisper_models": {"en": "whisper-tiny.en", "zh-CN": "whisper-base"},
+               "whisper": {"compute_type": "int8", "threads": 1, "window_s": 30},
                "min_confidence": 0.5},
     "tts": {"enabled": False, "rate_wpm": 160,
             "voices": {"en": "en-us", "zh-CN": "cmn-latn-pinyin"}, "cache_dir": ".cache/tts"},
@@ -29,6 +31,8 @@ DEFAULTS: dict[str, Any] = {
     "timeouts": {"default_s": 5},
     "rules": {"packs": ["ivr-core", "cn", "es", "eu", "trai", "us-bills", "gethuman", "design"]},
     "database": "ivr.db",
+    "guard": {"enabled": True, "max_failures": 3,
+              "fallback_agent": {"name": "fallback agent line", "number": ""}},
 }
 
 

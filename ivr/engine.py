@@ -13,6 +13,8 @@ One state per node, plus `@ringing` (before the call is answered) and
                                  (a work order is filed on the way out)
     input_done                   an input node got its digits: go to `next`
     caller_hangup                the caller hung up
+    guard_to_person              added when needed: the never-stranded guard (ivr.guard) takes
+                                 the caller to the human node, or to `@fallback_agent`
 
 Time is virtual: `clock` advances by prompt durations (ivr.timing) and by the
 caller's waits; nothing sleeps. Callers listen to each prompt to its end
@@ -36,10 +38,14 @@ from transitions import Machine, State
 from . import matching
 from .config import DEFAULTS
 from .files import inside_folder
+from .guard import guard_for
+from .intents import COMMAND_INTENTS, is_complaint
 from .model import GLOBAL_COMMANDS, TERMINAL_KINDS, Menu, Node
 from .timing import estimate_seconds, prompt_seconds
 
 RINGING, DISCONNECTED = "@ringing", "@disconnected"
+FALLBACK = "@fallback_agent"  # the guard's agent line (config.yaml) where the menu has no human node
+PERSON_OUTCOMES = ("human", "fallback_agent")
 PLAYED = ("announcement", "self_service", "work_order")  # play their prompt, then move on
 AUTO_ADVANCE = PLAYED + ("goto",)
 MAX_AUTO_MOVES = 1000  # goto/announcement chains without a caller action
@@ -68,6 +74,8 @@ class Call:
         self._entry_just_filled = False  # a fixed-length entry just completed: a `#` next only ends it
         self._auto_moves = 0
         self._last_node: Optional[str] = None
+        self.guard = guard_for(menu, self.config)
+        self.failures = 0               # failed turns in a row, across nodes (the guard's count)
         if machine is None:
             self.machine = Machine(model=self, states=self._states(), initial=RINGING,
                                    transitions=self._transitions(), send_event=True, queued=True,
@@ -85,7 +93,8 @@ class Call:
     # ---- declaration ------------------------------------------------------
     def _states(self) -> list[State]:
         states = [State(nid, on_enter=["entered"]) for nid in self.menu.nodes]
-        return states + [State(RINGING), State(DISCONNECTED, on_enter=["disconnected"])]
+        return states + [State(RINGING), State(DISCONNECTED, on_enter=["disconnected"]),
+                         State(FALLBACK, on_enter=["fallback_reached"])]
 
     def _dest(self, target: str, source: str) -> str:
         if target == "@repeat":
@@ -162,6 +171,8 @@ class Call:
         return not self.ended and node is not None and node.kind in PLAYED and not node.waits_for_caller()
 
     def log(self, type_: str, **detail: Any) -> None:
+        if type_ in ("choose", "command", "input", "answer"):
+            self.failures = 0  # a turn that worked ends a run of failures
         self.clock = round(self.clock, 3)
         self.events.append({"t": round(self.clock, 2), "type": type_, "node": self.state, **detail})
 
@@ -239,7 +250,41 @@ class Call:
 
     def _kind(self) -> str:
         node = self.menu.nodes.get(self.state)
+        if self.state == FALLBACK:
+            return "human"
         return node.kind if node else "disconnected"
+
+    # ---- never stranded (ivr.guard) -----------------------------------------
+    def _failed(self, trigger: str, complaint: bool = False) -> None:
+        """A failed turn (`silence` or `wrong_input`): the node's own policy,
+        unless the guard takes over — on a complaint, or after N failures in a
+        row where the policy itself would not now send the caller to a person."""
+        self.failures += 1
+        node = self.menu.nodes[self.state]
+        kind = "no_input" if trigger == "silence" else "no_match"
+        policy = node.no_input if kind == "no_input" else node.no_match
+        policy_to_person = (self.tries[kind] >= policy.retries
+                            and self._kind_of(self._dest(policy.then, self.state)) == "human")
+        if self.guard.enabled and (complaint or (self.failures >= self.guard.max_failures and not policy_to_person)):
+            self._guard_to_person("complaint" if complaint else f"{self.failures} failed turns in a row")
+        else:
+            self.trigger(trigger)
+
+    def _kind_of(self, state: str) -> str:
+        node = self.menu.nodes.get(state)
+        return node.kind if node else state
+
+    def _guard_to_person(self, reason: str) -> None:
+        dest = self._human or FALLBACK
+        self.log("guard", reason=reason, to=dest)
+        if "guard_to_person" not in self.machine.get_triggers(self.state):
+            self.machine.add_transition("guard_to_person", self.state, dest)
+        self.trigger("guard_to_person")
+
+    def fallback_reached(self, event: Any) -> None:
+        line = self.guard.fallback_agent
+        self.log("fallback_agent", name=line.get("name", ""), number=line.get("number", ""))
+        self.finish("fallback_agent")
 
     # ---- what the caller does ---------------------------------------------
     def _act(self, early: bool) -> Optional[Node]:
@@ -303,12 +348,17 @@ class Call:
         self._no_match(key=key)
 
     def _no_match(self, **detail: Any) -> None:
-        """Input that fits nothing here: a wrong input, or ignored while a prompt plays."""
+        """Input that fits nothing here: a wrong input, or ignored while a prompt plays
+        (a complaint is heard even then: the guard takes the caller to a person)."""
+        complaint = bool("text" in detail and "reason" not in detail and self.guard.enabled
+                         and is_complaint(detail["text"]))
         if self.playing:
             self.log("ignored", **detail)
+            if complaint:
+                self._guard_to_person("complaint")
             return
         self.log("no_match", **detail)
-        self.wrong_input()
+        self._failed("wrong_input", complaint=complaint)
 
     def _input_key(self, node: Node, key: str) -> None:
         if key == "#" or len(self.digits) + 1 > node.input_digits[1]:
@@ -332,7 +382,7 @@ class Call:
             self._store_input(node, entry)
         else:
             self.log("no_match", entry=entry, reason=f"want {node.input_digits[0]}-{node.input_digits[1]} digits")
-            self.wrong_input()
+            self._failed("wrong_input")
 
     def say(self, text: str, confidence: float = 1.0, early: bool = False) -> None:
         """The caller said `text` (already recognised) with `confidence`."""
@@ -344,7 +394,9 @@ class Call:
         if confidence < self.config.get("speech", {}).get("min_confidence", 0.5):
             self._no_match(text=text, reason="low confidence")
             return
-        name = matching.best_match(text, [(c.phrases, c.name) for c in self._commands_here(node)])
+        commands = self._commands_here(node)
+        # a person beats everything; "say that again", "take me back" yield to the node's own choices
+        name = matching.said_command(text, commands, paraphrases=COMMAND_INTENTS if not node.options else ["human"])
         if name:
             self._command(name)
             return
@@ -355,7 +407,11 @@ class Call:
             self._store_input(node, text)
             return
         if node.kind == "self_service":
-            self._ask_knowledge_base(node, text)
+            if self.guard.enabled and is_complaint(text):  # not a question for the knowledge base
+                self.log("no_match", text=text, reason="complaint")
+                self._guard_to_person("complaint")
+            else:
+                self._ask_knowledge_base(node, text)
             return
         if node.kind == "input":
             digits = "".join(k for w in text.split() if (k := matching.spoken_key(w)) and k.isdigit())
@@ -364,7 +420,11 @@ class Call:
                 self._complete_input(node)
                 return
         choice = matching.best_match(text, [(o.phrases, i) for i, o in enumerate(node.options)])
-        if choice is None:
+        if choice is None:  # "say that again", "take me back": after the node's own choices
+            name = matching.said_command(text, commands, paraphrases=COMMAND_INTENTS)
+            if name:
+                self._command(name)
+                return
             key = matching.spoken_key(text)
             choice = next((i for i, o in enumerate(node.options) if key and o.key == key), None)
         if choice is None:
@@ -384,7 +444,7 @@ class Call:
             if "cmd_human" in self.machine.get_triggers(self.state):
                 self.cmd_human()
             else:
-                self.wrong_input()
+                self._failed("wrong_input")
             return
         text, confidence, source = found
         self.log("answer", text=text, confidence=round(confidence, 3), source=source)
@@ -410,7 +470,7 @@ class Call:
                 self._complete_input(node)  # a timeout ends a partial entry
                 continue
             self.log("no_input", waited_s=node.timeout_s)
-            self.silence()
+            self._failed("silence")
         self.clock = max(self.clock, until) if not self.ended else self.clock
 
     def hangup(self) -> None:

@@ -141,7 +141,7 @@ def build_menu(data: MarkedDict, file: str, config: Optional[dict] = None) -> Me
                 languages=list(data.get("languages", [])), operator=data.get("operator", ""),
                 sector=data.get("sector", ""), jurisdictions=list(data.get("jurisdictions", [])),
                 number_type=data.get("number_type", ""), voice=data.get("voice", ""),
-                source=file, where=data.where)
+                source=file, where=data.where, guard=dict(data.get("guard") or {}))
 
 
 def menu_from_data(data: Any, duplicates: list[IvrError], file: str, config: Optional[dict] = None) -> Menu:

@@ -4,7 +4,11 @@ Text is normalised (Unicode NFKC, case-folded, punctuation dropped; no spaces
 inside Chinese). A phrase matches when it stands in the utterance as whole
 words (English) or as a substring (Chinese, which has no spaces); the longest
 matching phrase wins, so "main menu" beats "menu". A spoken digit ("two",
-"press two", "二", "按2") counts as pressing that key.
+"press two", "二", "按2") counts as pressing that key. Words that contain a
+phrase but mean something else (人工智能 holds 人工, "human resources" holds
+"human": ivr/data/intents.yaml) are no match for it. Paraphrases of the global
+commands ("can I talk to somebody") are ivr.intents' job: `said_command`
+asks it after the listed phrases.
 """
 from __future__ import annotations
 
@@ -49,6 +53,9 @@ def contains_phrase(utterance: str, phrase: str) -> bool:
     """Both already normalised."""
     if not phrase:
         return False
+    from .intents import blank_false_friends  # intents imports this module
+
+    utterance = blank_false_friends(utterance, keep=phrase)
     if _is_cjk(phrase):
         return phrase in utterance
     return f" {phrase} " in f" {utterance} "
@@ -73,3 +80,18 @@ def best_match(utterance: str, choices: Iterable[tuple[Iterable[str], T]]) -> Op
             if len(norm) > best_len and contains_phrase(said, norm):
                 best, best_len = payload, len(norm)
     return best
+
+
+def said_command(utterance: str, commands: Iterable, paraphrases: Iterable[str] = ()) -> Optional[str]:
+    """The name of the global command (ivr.model.Command) `utterance` gives: a
+    listed phrase (longest wins), else a paraphrase of one of the commands named
+    in `paraphrases` ("get me a live agent" for human), else None."""
+    commands = list(commands)
+    name = best_match(utterance, [(c.phrases, c.name) for c in commands])
+    wanted = set(paraphrases) & {c.name for c in commands}
+    if name is None and wanted:
+        from .intents import classify
+
+        found = classify(utterance, wanted)
+        name = found.name if found else None
+    return name

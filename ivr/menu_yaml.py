@@ -85,6 +85,8 @@ def menu_to_data(menu: Menu) -> dict:
             if c.target:
                 cd["to"] = c.target
             data["commands"][name] = cd
+    if menu.guard:
+        data["guard"] = dict(menu.guard)
     if menu.priority_routes:
         data["priority_routes"] = [{k: v for k, v in r.items() if k != "where"} for r in menu.priority_routes]
     data["nodes"] = {nid: _node(n) for nid, n in menu.nodes.items()}

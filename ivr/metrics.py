@@ -524,7 +524,18 @@ class Metrics:
             "loops_without_exit": self._ids(self.trapped & ~self.dead_end),
             "forced_listening_s": round(float(self.forced_s[self.reachable].sum()), 2),
             "queues": {k: {m: _num(x) for m, x in v.items()} for k, v in self.queues.items()},
+            "guard": self.guard(),
         }
+
+    def guard(self) -> dict:
+        """The run-time never-stranded guard (ivr.guard) as it applies to this menu.
+        Reported, never counted in the steps or seconds to a person: it acts after N failures."""
+        from .guard import guard_for
+
+        g = guard_for(self.menu, self.config)
+        return {"enabled": g.enabled, "max_failures": g.max_failures, "switched_off_by_menu": g.switched_off_by_menu,
+                "to": self.menu.resolve("@human") or g.fallback_agent.get("name", "fallback agent line"),
+                "counted_as_way_to_person": False}
 
     def _ids(self, mask: np.ndarray, limit: int = 1000) -> list[str]:
         """Node ids where `mask` holds (at most `limit`: huge menus stay readable)."""

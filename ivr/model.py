@@ -171,6 +171,7 @@ class Menu:
     source: str = "<memory>"
     where: Where = field(default_factory=Where)
     import_report: list = field(default_factory=list)  # importers: ImportNote list (ivr.importers.report)
+    guard: dict = field(default_factory=dict)  # the menu's own never-stranded settings (ivr.guard): enabled, max_failures
 
     def human_nodes(self) -> list[str]:
         return [n.id for n in self.nodes.values() if n.kind == "human"]

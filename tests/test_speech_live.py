@@ -143,7 +143,14 @@ def test_live_voice_call_reaches_a_person(pulse, tmp_path, monkeypatch):
     monkeypatch.setattr(live, "listen", lambda *a, **k: real_listen(*a, **k, on_ready=ready.set))
     caller = caller_says(tts.synthesize("agent", "en"), ready)   # answers once the prompt is over
     call = Call(menu, config)
-    turns = voice_call(call, SphinxRecognizer(), config)
+    shown, partials = [], []   # the live transcript: each event, and was the microphone open yet?
+    turns = voice_call(call, SphinxRecognizer(), config, on_event=lambda e: shown.append((e, ready.is_set())),
+                       on_partial=lambda text: partials.append((text, len(shown))))
     caller.join()
     assert call.ended and call.node == "agent"
     assert turns[-1]["heard"] == "agent"
+    assert [e for e, _ in shown] == call.events                  # every event, in order, once
+    assert shown[0][0]["type"] == "enter" and not shown[0][1]    # the prompt shown before the caller was heard
+    said = next(i for i, (e, _) in enumerate(shown) if e["type"] == "say")
+    assert shown[said][1]                                        # the turn shown when it was heard
+    assert partials and all(n <= said for _, n in partials)      # partial text while the caller talked

@@ -33,7 +33,7 @@ COMMANDS = {
                          "category, work orders and early warnings, from the records."),
     "recognize": ("recognize", "Recognise speech in WAV/FLAC FILES (any rate or channels; 8 kHz phone audio "
                                "works)."),
-    "models": ("models", "Speech models for vosk: list what exists, download, verify."),
+    "models": ("models", "Speech models (vosk, Whisper): list what exists, download, verify."),
     "audit": ("audit", "Audit each MENU against rule packs: how far a caller is from a person (steps by "
                        "key and by voice, seconds, queue wait), what silence and wrong input do, and which "
                        "cited rules the design breaks."),

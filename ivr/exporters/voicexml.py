@@ -145,7 +145,8 @@ class _Writer:
         _sub(root, "meta", name="title", content=menu.title)
         _sub(root, "meta", name="ivr.menu", content=json.dumps(
             {"id": menu.id, "languages": menu.languages,
-             "priority_routes": [{k: v for k, v in r.items() if k != "where"} for r in menu.priority_routes]},
+             "priority_routes": [{k: v for k, v in r.items() if k != "where"} for r in menu.priority_routes],
+             **({"guard": menu.guard} if menu.guard else {})},
             ensure_ascii=False))
         for node in menu.nodes.values():
             h = self.hint(node)

@@ -4,7 +4,8 @@ The transitions come from the menu's design, not from the calls:
   option i     each option of a node (key or phrase) — to its target
   next         each `next` of an announcement, input, self-service, work order, goto
   no_input     each waiting node's silence policy firing (retries used up)
-  no_match     each waiting node's wrong-input policy firing
+  no_match     each waiting node's wrong-input policy firing (not where the
+               never-stranded guard always acts first: ivr.guard)
   command X    each global command (human, repeat, back, main_menu) at each
                node where the caller is asked (menu, input, knowledge-base
                answer) and the command is on; an early command during a
@@ -15,7 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..model import COMMAND_TARGETS, GLOBAL_COMMANDS, Menu
+from ..config import DEFAULTS
+from ..guard import guard_for
+from ..model import COMMAND_TARGETS, GLOBAL_COMMANDS, Menu, Node, Policy
 
 ROUTE_SOURCE = "@ringing"  # the engine's state before the call is answered
 
@@ -34,8 +37,17 @@ class Transition:
         return f"{self.node}: {self.label} → {self.target}"
 
 
-def menu_transitions(menu: Menu) -> list[Transition]:
+def _guarded(menu: Menu, node: Node, policy: Policy, guard) -> bool:
+    """Does the guard take the caller to a person before this policy can ever
+    fire (its retries reach the guard's count, and it does not lead to a person)?"""
+    target = menu.resolve(policy.then, node.id)
+    to_person = target in menu.nodes and menu.nodes[target].kind == "human"
+    return guard.enabled and not to_person and policy.retries + 1 >= guard.max_failures
+
+
+def menu_transitions(menu: Menu, config: dict = DEFAULTS) -> list[Transition]:
     """Every transition the menu's design has, in file order."""
+    guard = guard_for(menu, config)
     out = [Transition(ROUTE_SOURCE, f"route {r['name']}", r["to"]) for r in menu.priority_routes]
     for node in menu.nodes.values():
         for i, opt in enumerate(node.options):
@@ -44,8 +56,9 @@ def menu_transitions(menu: Menu) -> list[Transition]:
             out.append(Transition(node.id, "next", node.next))
         if not node.waits_for_caller():
             continue
-        out.append(Transition(node.id, "no_input", node.no_input.then))
-        out.append(Transition(node.id, "no_match", node.no_match.then))
+        for label, policy in (("no_input", node.no_input), ("no_match", node.no_match)):
+            if not _guarded(menu, node, policy, guard):
+                out.append(Transition(node.id, label, policy.then))
         for name in GLOBAL_COMMANDS:
             cmd = menu.command(name, node)
             if cmd is None or (name == "human" and not menu.resolve("@human")):

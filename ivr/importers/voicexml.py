@@ -447,7 +447,9 @@ class _Doc:
         return Menu(id=about.get("id") or slug(title, start), title=title,
                     language=lang.split("-")[0] if lang.startswith("en-") else lang, start=start, nodes=self.nodes,
                     commands=cmds, languages=about.get("languages") or [lang],
-                    priority_routes=about.get("priority_routes") or [], where=self.root.where)
+                    priority_routes=about.get("priority_routes") or [], where=self.root.where,
+                    guard={k: v for k, v in (about.get("guard") if isinstance(about.get("guard"), dict) else {}).items()
+                           if (k, type(v)) in (("enabled", bool), ("max_failures", int))})
 
 
 def import_menu(text: str, file: str, report: ImportReport, **_ignored) -> Menu:

@@ -118,7 +118,7 @@ def summarise_call(call: dict) -> CallRecord:
         node_times[entered[0]] = round(node_times.get(entered[0], 0) + end - entered[1], 2)
     collected = dict(call.get("collected", {}))
     region = next((str(collected[k]) for k in REGION_KEYS if collected.get(k)), None)
-    human = call.get("outcome") == "human"
+    human = call.get("outcome") in ("human", "fallback_agent")  # the guard's fallback line is a person too
     final = call.get("final_node")
     if str(final).startswith("@") and path:  # @disconnected: where the caller was when the line dropped
         final = path[-1]

@@ -63,6 +63,11 @@ def _one(console: Console, r: dict) -> None:
                   highlight=False)
     if r.get("baseline"):
         _baseline(console, r)
+    guard = m.get("guard")
+    if guard:
+        state = (f"on: a person ({guard['to']}) after {guard['max_failures']} failed turns in a row or a complaint; "
+                 "a safety net, not counted as a way to a person" if guard["enabled"] else "off")
+        console.print(f"  never-stranded guard (run time): {state}", highlight=False, markup=False)
     if not r["findings"]:
         return
     table = Table(show_lines=False, expand=False)

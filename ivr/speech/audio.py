@@ -69,6 +69,17 @@ def to_pcm16(samples: np.ndarray) -> bytes:
     return (np.clip(samples, -1.0, 1.0) * 32767).astype("<i2").tobytes()
 
 
+def voiced_seconds(samples: np.ndarray) -> float:
+    """Seconds of 100 ms blocks within 20 dB of the loudest (and above -40 dBFS):
+    how long the caller spoke, to tell a menu word from a sentence."""
+    block = RATE // 10
+    levels = np.array([np.sqrt(np.mean(samples[i:i + block] ** 2))
+                       for i in range(0, len(samples) - block + 1, block)])
+    if not levels.size:
+        return 0.0
+    return float((levels > max(0.01, 0.1 * levels.max())).sum()) * 0.1
+
+
 def save_wav(path: str | Path, samples: np.ndarray, rate: int = RATE) -> None:
     sf.write(str(path), samples, rate, subtype="PCM_16")
 

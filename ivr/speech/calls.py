@@ -77,15 +77,20 @@ def audio_turns(call: Call, turns: list[str], recognizer: Recognizer,
 
 
 def voice_call(call: Call, recognizer: Recognizer, config: dict, device=None,
-               report: Callable[[dict], None] = lambda turn: None) -> list[dict]:
+               report: Callable[[dict], None] = lambda turn: None,
+               on_event: Callable[[dict], None] = lambda event: None,
+               on_partial: Callable[[str], None] = lambda text: None) -> list[dict]:
     """A live call: new prompts through the speaker, then one spoken turn from
-    the microphone (silence until the node's timeout = no-input)."""
+    the microphone (silence until the node's timeout = no-input). Each call
+    event goes to `on_event` as it happens (before its prompt is spoken), and
+    the recogniser's partial text to `on_partial` while the caller talks."""
     from . import live, tts
 
     spoken, done = 0, []
     call.settle()
-    while not call.ended:
+    while True:
         for event in call.events[spoken:]:
+            on_event(event)
             if event["type"] == "enter" and event.get("prompt"):
                 live.play(tts.synthesize(tidy(event["prompt"]), call.menu.language, config), device=device)
         spoken = len(call.events)
@@ -93,7 +98,7 @@ def voice_call(call: Call, recognizer: Recognizer, config: dict, device=None,
             break
         phrases, sequence = _constraints(call)
         timeout = call.menu.nodes[call.node].timeout_s
-        result = live.listen(recognizer, phrases, sequence, timeout_s=timeout, device=device)
+        result = live.listen(recognizer, phrases, sequence, timeout_s=timeout, device=device, on_partial=on_partial)
         done.append(_apply(call, {"node": call.node}, result, report))
     return done
 
@@ -111,7 +116,20 @@ def speech_call(call: Call, config: dict, audio_in: tuple[str, ...] = (), voice:
             click.echo(f"  heard {heard} (confidence {turn.get('confidence', 0):.2f}) "
                        f"at {turn['node']} -> {turn['now_at']}", err=True)
 
-    recognizer = get_recognizer(engine, call.menu.language, config)
-    if voice:
-        return voice_call(call, recognizer, config, report=report)
+    from .paraphrase import ParaphraseRecognizer
+
+    recognizer = ParaphraseRecognizer(get_recognizer(engine, call.menu.language, config),
+                                      config.get("speech", {}).get("min_confidence", 0.5))
+    if voice:  # the transcript as it happens, on stderr (stdout gets the whole call at the end)
+        from ..transcript import describe
+
+        last = [""]
+
+        def partial(text: str) -> None:
+            if text and text != last[0]:
+                last[0] = text
+                click.echo(f"  ... {text}", err=True)
+
+        return voice_call(call, recognizer, config, report=report,
+                          on_event=lambda event: click.echo(describe(event), err=True), on_partial=partial)
     return audio_turns(call, list(audio_in), recognizer, report=report)

@@ -71,6 +71,8 @@ def installed_path(name: str, config: Optional[dict] = None,
     if direct.is_dir() and (direct / "conf").is_dir():
         return direct
     entry = (manifest if manifest is not None else load_manifest()).get(name, {})
+    if entry.get("engine") == "whisper":
+        return _whisper_folder(name, entry, config)
     if entry.get("python_package"):
         spec = importlib.util.find_spec(entry["python_package"])
         if spec and spec.origin:
@@ -113,6 +115,15 @@ def _fetch(name: str, url: str, target: Path, size: Optional[int],
                        f"`ivr models download {name} --from FILE.zip`", code="download-failed") from None
 
 
+def _put_in_place(checked: Path, dest: Path, stamp: dict) -> Path:
+    """Stamp a checked model folder and rename it to `dest` (replacing an old one)."""
+    (checked / STAMP).write_text(json.dumps(stamp, indent=1), encoding="utf-8")
+    if dest.exists():
+        shutil.rmtree(dest)
+    os.replace(checked, dest)
+    return dest
+
+
 def _unpack(archive: Path, dest: Path, name: str, stamp: dict) -> Path:
     """Unzip into a scratch folder next to `dest`, then rename into place."""
     scratch = Path(tempfile.mkdtemp(prefix=f".unpack-{name}-", dir=dest.parent))
@@ -136,11 +147,7 @@ def _unpack(archive: Path, dest: Path, name: str, stamp: dict) -> Path:
             raise IvrError(f"{archive} is not a vosk model (missing {', '.join(missing)})",
                            "check the model name and URL in audio_models/manifest.yaml",
                            code="archive-corrupt")
-        (root / STAMP).write_text(json.dumps(stamp, indent=1), encoding="utf-8")
-        if dest.exists():
-            shutil.rmtree(dest)
-        os.replace(root, dest)
-        return dest
+        return _put_in_place(root, dest, stamp)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
@@ -161,6 +168,104 @@ def _terminate_cleanly():
         signal.signal(signal.SIGTERM, old)
 
 
+# -- Whisper models: four files each (config.json, model.bin, tokenizer.json, vocabulary.txt)
+
+def _package_file(relative: str) -> Optional[Path]:
+    """A file inside an installed Python package: "package/dir/file"."""
+    package, _, rest = relative.partition("/")
+    spec = importlib.util.find_spec(package)
+    if not spec or not spec.origin:
+        return None
+    path = Path(spec.origin).parent / rest
+    return path if path.is_file() else None
+
+
+def _package_parts(entry: dict) -> Optional[dict[str, list[Path]]]:
+    """Each model file as the list of package files it is made of, or None
+    when a package is missing."""
+    out = {}
+    for name, parts in (entry.get("package_files") or {}).items():
+        paths = [_package_file(p) for p in ([parts] if isinstance(parts, str) else parts)]
+        if not all(paths):
+            return None
+        out[name] = paths
+    return out or None
+
+
+def _whisper_folder(name: str, entry: dict, config: Optional[dict]) -> Optional[Path]:
+    downloaded = models_dir(config) / name
+    if (downloaded / "model.bin").is_file():
+        return downloaded
+    parts = _package_parts(entry)
+    return parts["model.bin"][0].parent if parts else None
+
+
+def _check(name: str, file: str, data_size: int, digest: str, expected: dict) -> None:
+    """Size and SHA-256 of a model file (or archive) against the manifest's."""
+    if expected.get("size") and data_size != expected["size"]:
+        raise IvrError(f"{name}: {file} has {data_size} bytes, expected {expected['size']} "
+                       "(incomplete, or not the official file)",
+                       "download or install it again; check the url in audio_models/manifest.yaml",
+                       code="checksum-mismatch")
+    if expected.get("sha256") and digest != expected["sha256"]:
+        raise IvrError(f"{name}: {file} has SHA-256 {digest}, not the manifest's",
+                       "the file is corrupt or not the official one; download or install it again",
+                       code="checksum-mismatch")
+
+
+def whisper_files(name: str, config: Optional[dict] = None) -> tuple[str, Optional[dict]]:
+    """What faster-whisper loads for `name`: (folder, None) for a downloaded
+    model or a folder given by the user, or (name, {file: bytes}) for a model
+    shipped by PyPI packages (joined from parts where split), each file
+    checked against the manifest's size and SHA-256."""
+    direct = Path(name).expanduser()
+    if direct.is_dir() and (direct / "model.bin").is_file():
+        return str(direct), None
+    manifest = load_manifest()
+    entry = manifest.get(name)
+    if not entry or entry.get("engine") != "whisper":
+        whisper = [n for n, e in manifest.items() if e.get("engine") == "whisper"]
+        raise IvrError(f"unknown Whisper model {name!r}", f"use a folder or one of: {', '.join(whisper)}")
+    downloaded = models_dir(config) / name
+    if (downloaded / "model.bin").is_file():
+        return str(downloaded), None        # checked when downloaded; `ivr models verify` re-checks
+    parts = _package_parts(entry)
+    if not parts:
+        how = f"pip install {entry['pip']}" if entry.get("pip") else f"ivr models download {name}"
+        raise IvrError(f"the Whisper model {name} is not installed", f"run: {how}", code="model-missing")
+    files = {}
+    for file, paths in parts.items():
+        data = b"".join(p.read_bytes() for p in paths)
+        _check(name, file, len(data), hashlib.sha256(data).hexdigest(), entry.get("files", {}).get(file, {}))
+        files[file] = data
+    return name, files
+
+
+def _download_whisper(name: str, entry: dict, folder: Path, url: Optional[str],
+                      report: Callable[[int, Optional[int]], None]) -> Path:
+    """Each file of the repository into a scratch folder, checked, then the
+    folder renamed into place."""
+    base = (url or entry["url"]).rstrip("/") + "/"
+    scratch = Path(tempfile.mkdtemp(prefix=f".download-{name}-", dir=folder))
+    try:
+        got = {}
+        for file, expected in entry["files"].items():
+            target = scratch / file
+            try:
+                _fetch(name, base + file, target, expected.get("size"), report)
+            except IvrError as err:
+                if "check the network" in err.fix:
+                    pip = f"`pip install {entry['pip']}` or " if entry.get("pip") else ""
+                    err.fix = (f"check the network; offline, {pip}fetch the files elsewhere into a folder "
+                               "and set speech.whisper_models to it")
+                raise
+            got[file] = {"size": target.stat().st_size, "sha256": _sha256(target)}
+            _check(name, file, got[file]["size"], got[file]["sha256"], expected)
+        return _put_in_place(scratch, folder / name, {"name": name, "files": got})
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
 def download(name: str, config: Optional[dict] = None, url: Optional[str] = None,
              source: Optional[Path] = None, manifest: Optional[dict] = None,
              report: Callable[[int, Optional[int]], None] = lambda done, total: None) -> Path:
@@ -170,6 +275,15 @@ def download(name: str, config: Optional[dict] = None, url: Optional[str] = None
     if entry is None:
         raise IvrError(f"unknown model {name!r}",
                        f"choose one of: {', '.join(manifest) or '(manifest is empty)'}")
+    if entry.get("engine") == "whisper" and source:
+        raise IvrError("--from takes the zip of a vosk model",
+                       f"for Whisper, put the four files in a folder and set speech.whisper_models to it "
+                       f"(or give --model FOLDER)")
+    if entry.get("engine") == "whisper":
+        folder = models_dir(config)
+        folder.mkdir(parents=True, exist_ok=True)
+        with _terminate_cleanly():
+            return _download_whisper(name, entry, folder, url, report)
     if entry.get("python_package"):
         raise IvrError(f"{name} is installed with pip, not downloaded",
                        f"run: .venv/bin/pip install {entry.get('pip', name)}")
@@ -190,15 +304,7 @@ def _install(name: str, entry: dict, folder: Path, part: Path, url: Optional[str
         else:
             _fetch(name, url or entry["url"], part, entry.get("size"), report)
         size, digest = part.stat().st_size, _sha256(part)
-        if entry.get("size") and size != entry["size"]:
-            raise IvrError(f"{name}: got {size} bytes, expected {entry['size']} "
-                           "(an incomplete download, or not the official archive)",
-                           "run the download again; check the url in audio_models/manifest.yaml",
-                           code="checksum-mismatch")
-        if entry.get("sha256") and digest != entry["sha256"]:
-            raise IvrError(f"{name}: SHA-256 {digest} does not match the manifest",
-                           "the archive is corrupt or not the official one; download it again",
-                           code="checksum-mismatch")
+        _check(name, "the archive", size, digest, entry)
         return _unpack(part, folder / name, name, {"name": name, "sha256": digest, "size": size})
     finally:
         part.unlink(missing_ok=True)
@@ -210,8 +316,14 @@ def verify(name: str, config: Optional[dict] = None, manifest: Optional[dict] = 
     path = installed_path(name, config, manifest)
     if path is None:
         return [f"not installed (run: ivr models download {name})"]
-    problems = [f"missing {r}" for r in REQUIRED if not (path / r).exists()]
     entry = manifest.get(name, {})
+    if entry.get("engine") == "whisper":
+        try:
+            whisper_files(name, config)
+        except IvrError as err:
+            return [err.problem]
+        return []
+    problems = [f"missing {r}" for r in REQUIRED if not (path / r).exists()]
     stamp_file = path / STAMP
     if entry.get("sha256"):
         if not stamp_file.exists():

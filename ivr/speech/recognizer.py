@@ -18,7 +18,7 @@ import numpy as np
 from ..errors import IvrError
 from .audio import RATE
 
-ENGINES = ("vosk", "pocketsphinx")
+ENGINES = ("whisper", "vosk", "pocketsphinx")
 CHUNK = RATE // 5  # 200 ms: the streaming granularity, also used for barge-in
 
 
@@ -92,9 +92,11 @@ def get_recognizer(engine: str = "auto", language: str = "en", config: Optional[
                    model: Optional[str] = None) -> Recognizer:
     """The recogniser for `language`.
 
-    auto: vosk when its model for the language is installed, else the embedded
-    pocketsphinx for English, else an error naming the download command.
-    `model` (a name from the manifest or a directory) overrides config.yaml."""
+    auto: the best engine installed for the language: Whisper when its model
+    for the language (speech.whisper_models) is installed, else vosk when its
+    model is, else the embedded pocketsphinx for English, else an error naming
+    the download command. `model` (a name from the manifest or a directory)
+    overrides config.yaml."""
     from . import models
 
     config = config or {}
@@ -102,6 +104,16 @@ def get_recognizer(engine: str = "auto", language: str = "en", config: Optional[
     engine = engine or speech.get("engine", "auto")
     if engine not in ("auto",) + ENGINES:
         raise IvrError(f"unknown speech engine {engine!r}", f"use one of: auto, {', '.join(ENGINES)}")
+    whisper = model if engine == "whisper" and model else whisper_model_for(language, config)
+    if engine == "whisper" or (engine == "auto" and not model and whisper
+                               and models.installed_path(whisper, config)):
+        if not whisper:
+            raise IvrError(f"no Whisper model configured for language {language}",
+                           "set speech.whisper_models in config.yaml or give --model", code="model-missing")
+        from .whisper_engine import WhisperRecognizer
+        settings = speech.get("whisper", {})
+        return WhisperRecognizer(whisper, language, settings.get("compute_type", "int8"),
+                                 int(settings.get("threads", 1)), float(settings.get("window_s", 30)))
     name = model or models.model_for(language, config)
     path = models.installed_path(name, config) if name else None
     if engine == "vosk" or (engine == "auto" and (path or model)):  # a model the user named must be used
@@ -119,3 +131,9 @@ def get_recognizer(engine: str = "auto", language: str = "en", config: Optional[
     raise IvrError(f"pocketsphinx only recognises English; no vosk model installed for {language}",
                    f"run: ivr models download {name}" if name else "run `ivr models list`",
                    code="model-missing")
+
+
+def whisper_model_for(language: str, config: Optional[dict] = None) -> Optional[str]:
+    """speech.whisper_models[language], else its `*` entry (a multilingual model)."""
+    configured = (config or {}).get("speech", {}).get("whisper_models", {})
+    return configured.get(language) or configured.get(language.split("-")[0]) or configured.get("*")

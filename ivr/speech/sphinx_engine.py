@@ -27,7 +27,7 @@ from typing import Optional
 import numpy as np
 
 from ..errors import IvrError
-from .audio import RATE, EndOfSpeech, to_pcm16
+from .audio import RATE, EndOfSpeech, to_pcm16, voiced_seconds
 from .recognizer import Recognition, Recognizer, Stream, unique_choices
 
 # Telephone band loses /s/ (energy above 4 kHz): what is left of "six" sounds
@@ -96,16 +96,6 @@ def _result(decoder) -> Recognition:
 
 def _covered(result: Recognition) -> float:
     return sum(w["end"] - w["start"] for w in result.words)
-
-
-def _voiced_s(samples: np.ndarray) -> float:
-    """Seconds of 100 ms blocks within 20 dB of the loudest (and above -40 dBFS)."""
-    block = RATE // 10
-    levels = np.array([np.sqrt(np.mean(samples[i:i + block] ** 2))
-                       for i in range(0, len(samples) - block + 1, block)])
-    if not levels.size:
-        return 0.0
-    return float((levels > max(0.01, 0.1 * levels.max())).sum()) * 0.1
 
 
 def _with_garbage(phrases: list[str], sequence: bool) -> list[tuple]:
@@ -208,7 +198,7 @@ class SphinxRecognizer(Recognizer):
         decoder.process_raw(to_pcm16(audio), False, True)  # full_utt: CMN over the whole utterance
         decoder.end_utt()
         result = _result(decoder)
-        if self.batch.open_set and result.text and _covered(result) < MIN_COVERAGE * _voiced_s(samples):
+        if self.batch.open_set and result.text and _covered(result) < MIN_COVERAGE * voiced_seconds(samples):
             result = Recognition(text="", confidence=0.0, engine="pocketsphinx")  # said much more than a phrase
         result.seconds = round(time.perf_counter() - start, 4)
         result.audio_seconds = round(len(samples) / self.rate, 3)

@@ -1,0 +1,120 @@
+"""Mandarin by voice: the Whisper closed set on real isolated words and on the
+12351 hotline's own phrases, with CPU per second of audio, in one run.
+
+    .venv/bin/python benchmarks/asr_mandarin.py [--quick] [--window-s 30 10]
+
+- zh-words: DSPSpeech-20 (../shared/speech/zh-words, 17 speakers x 12 words
+  x 2 takes, 16 kHz, near-homophone pairs), choices = the 12 words, as
+  `ivr recognize --lang zh-CN --choices 数字,语音,...` does; full band and
+  band-limited to 8 kHz (down to 8 kHz and back: the telephone band);
+- hotline: every Chinese phrase of the 12351 hotline's `welcome` and `more`
+  nodes (options and global commands) synthesised with espeak-ng
+  `cmn-latn-pinyin` from its pinyin (pypinyin), recognised at its node;
+  right = the recognised phrase routes where the spoken one does (same key)
+  with confidence >= 0.5;
+- off-topic: the two Mandarin sentences of ../shared/speech/zh and the
+  LibriSpeech sentence at `welcome`, counted when rejected (confidence < 0.5);
+- each --window-s is a row: the seconds of audio the encoder sees (30 is
+  Whisper's own window; shorter costs less).
+CPU = the process's own CPU seconds (one thread) per second of audio.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from ivr.loader import load_menu  # noqa: E402
+from ivr.speech import load_audio, tts  # noqa: E402
+from ivr.speech.audio import resample  # noqa: E402
+from ivr.speech.vocabulary import vocabulary  # noqa: E402
+
+SPEECH = ROOT.parent / "shared" / "speech"
+WORDS = ["数字", "语音", "语言", "识别", "中国", "总工", "北京", "背景", "上海", "商行", "复旦", "饭店"]
+
+
+def telephone(audio):
+    return resample(resample(audio, 16000, 8000), 8000, 16000)
+
+
+def hotline_clips(menu):
+    """(node, phrase, key it routes to, audio) for every Chinese phrase."""
+    from pypinyin import Style, lazy_pinyin
+    clips = []
+    for node_id in ("welcome", "more"):
+        node = menu.nodes[node_id]
+        routes = [(o.key, o.phrases) for o in node.options]
+        routes += [(c.key or name, c.phrases) for name in menu.commands if (c := menu.command(name, node))]
+        for key, phrases in routes:
+            for phrase in phrases:
+                if phrase.isascii():
+                    continue
+                pinyin = " ".join(lazy_pinyin(phrase, style=Style.TONE3, neutral_tone_with_five=True))
+                clips.append((node_id, phrase, key, tts.synthesize(pinyin, "zh-CN")))
+    return clips
+
+
+def key_of(menu, node_id, phrase):
+    node = menu.nodes[node_id]
+    for option in node.options:
+        if phrase in option.phrases:
+            return option.key
+    for name in menu.commands:
+        command = menu.command(name, node)
+        if command and phrase in command.phrases:
+            return command.key or name
+    return None
+
+
+def timed(rec, audio, choices, cpu):
+    start = time.process_time()
+    result = rec.recognize(audio, choices)
+    cpu[0] += time.process_time() - start
+    cpu[1] += len(audio) / 16000
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="every 6th zh-words file, every 3rd hotline phrase")
+    parser.add_argument("--window-s", type=float, nargs="+", default=[30.0, 10.0])
+    args = parser.parse_args()
+    from ivr.speech.whisper_engine import WhisperRecognizer
+
+    files = sorted((SPEECH / "zh-words").glob("*.wav"))
+    if not files:
+        sys.exit(f"no recordings in {SPEECH / 'zh-words'}: the shared data must sit at ../shared")
+    menu = load_menu(ROOT / "menus" / "12351-hotline.yaml")
+    clips = hotline_clips(menu)
+    if args.quick:
+        files, clips = files[::6], clips[::3]
+    words = [(load_audio(f), WORDS[int(f.stem.split("-")[1])]) for f in files]
+    off = [load_audio(f) for f in sorted((SPEECH / "zh").glob("*.wav"))]
+    off.append(load_audio(SPEECH / "en" / "librispeech-1995-1837-0001.wav"))
+    print(f"Whisper base int8, one thread: {len(words)} zh-words files, {len(clips)} hotline phrases, "
+          f"{len(off)} off-topic clips\n")
+    print(f"{'window':>7} {'zh-words 16k':>13} {'zh-words 8k':>12} {'hotline TTS':>12} {'off-topic rejected':>19} "
+          f"{'CPU/s audio':>12} {'CPU/utt':>8}")
+    for window in args.window_s:
+        rec = WhisperRecognizer("whisper-base", "zh-CN", window_s=window)
+        cpu = [0.0, 0.0]
+        full = sum(timed(rec, a, WORDS, cpu).text == t for a, t in words)
+        per_utt = cpu[0] / len(words)
+        band = sum(rec.recognize(telephone(a), WORDS).text == t for a, t in words)
+        hotline = 0
+        for node_id, phrase, key, audio in clips:
+            r = timed(rec, audio, vocabulary(menu, node_id), cpu)
+            hotline += r.confidence >= 0.5 and key_of(menu, node_id, r.text) == key
+        rejected = sum(rec.recognize(a, vocabulary(menu, "welcome")).confidence < 0.5 for a in off)
+        print(f"{window:>6.0f}s {full / len(words):>13.1%} {band / len(words):>12.1%} "
+              f"{hotline / len(clips):>12.1%} {rejected:>10} / {len(off):<7} {cpu[0] / cpu[1]:>12.3f} "
+              f"{per_utt:>7.2f}s", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

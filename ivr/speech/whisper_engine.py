@@ -1,0 +1,268 @@
+"""Whisper (faster-whisper / CTranslate2) recognition, two modes.
+
+Closed set (a menu node): the audio is encoded once; one decoder step gives
+the probability of every phrase's first token, and the `TOP` best phrases are
+then forced through the decoder token by token (`align` returns each forced
+token's probability). The best phrase wins; its confidence is its share among
+the candidates times how close it comes to what the model would have written
+freely (the greedy transcript of the same pass): an off-topic sentence has a
+far likelier free transcript than any phrase, so it comes back as no match.
+No free text is matched against strings here.
+
+Free text (knowledge-base questions, the crawler's prompts, `ivr recognize`
+without --choices): faster-whisper's own transcription.
+
+Chinese output is normalised to simplified characters (OpenCC); Chinese
+phrases are also scored in traditional characters, which the multilingual
+model often writes.
+"""
+from __future__ import annotations
+
+import re
+import time
+from functools import lru_cache
+from typing import Optional
+
+import numpy as np
+
+from ..errors import IvrError
+from ..matching import DIGIT_WORDS
+from .audio import RATE, voiced_seconds
+from .recognizer import Recognition, Recognizer, Stream, normalise, unique_choices
+
+TOP = 3                     # first tokens whose phrases are forced through the decoder
+SPOKEN_BASE_S = 1.0         # voiced seconds a phrase may take: this plus
+SPOKEN_PER_UNIT_S = 0.5     # this per word (English) or character (Chinese)
+MEAN_SCALE = 3.0            # Chinese: scores are per token, times this (a typical phrase length)
+MISSING = -20.0             # log-probability of a step the decoder did not return
+WINDOW_S = 30               # seconds of audio the encoder sees (Whisper's fixed window)
+PUNCT = re.compile(r"[\s.,!?;:。，！？、…\"'“”]+")
+
+
+def is_chinese(language: str) -> bool:
+    return language.lower().startswith("zh")
+
+
+@lru_cache(maxsize=1)
+def _opencc(config: str):
+    from opencc import OpenCC  # opencc-python-reimplemented (or OpenCC, same API)
+    return OpenCC(config)
+
+
+def to_simplified(text: str) -> str:
+    return _opencc("t2s").convert(text)
+
+
+def to_traditional(text: str) -> str:
+    return _opencc("s2t").convert(text)
+
+
+@lru_cache(maxsize=4)
+def load_model(name: str, compute_type: str = "int8", threads: int = 1):
+    """A faster-whisper model by manifest name or folder, files checked
+    against the manifest's SHA-256 first (once per process)."""
+    from faster_whisper import WhisperModel
+    from . import models
+    path, files = models.whisper_files(name)
+    try:
+        return WhisperModel(path, device="cpu", compute_type=compute_type, cpu_threads=threads,
+                            files=files, local_files_only=True)
+    except (RuntimeError, ValueError, OSError) as err:
+        raise IvrError(f"faster-whisper could not load the model {name} ({err})",
+                       f"run `ivr models verify {name}` or install it again",
+                       code="model-corrupt") from None
+
+
+class WhisperStream(Stream):
+    """Whisper decodes whole utterances: the stream collects the audio and
+    reports no partial text; `finish` recognises everything fed."""
+
+    def __init__(self, recognizer: "WhisperRecognizer", choices, sequence: bool):
+        self.recognizer, self.choices, self.sequence = recognizer, choices, sequence
+        self.chunks: list[np.ndarray] = []
+        self.endpoint = False
+
+    def feed(self, samples: np.ndarray) -> str:
+        self.chunks.append(np.asarray(samples, dtype=np.float32))
+        return ""
+
+    def finish(self) -> Recognition:
+        audio = np.concatenate(self.chunks) if self.chunks else np.zeros(RATE // 10, np.float32)
+        return self.recognizer.recognize(audio, self.choices, self.sequence)
+
+
+class WhisperRecognizer(Recognizer):
+    name = "whisper"
+
+    def __init__(self, model: str, language: str = "en", compute_type: str = "int8", threads: int = 1,
+                 window_s: float = WINDOW_S):
+        from faster_whisper.tokenizer import Tokenizer
+        self.model_name, self.language = model, language
+        self.window = int(window_s * 100)        # mel frames (10 ms each)
+        self.whisper = load_model(model, compute_type, threads)
+        code = "zh" if is_chinese(language) else language.split("-")[0].lower()
+        multilingual = self.whisper.model.is_multilingual
+        if not multilingual and code != "en":
+            raise IvrError(f"the Whisper model {model} is English-only; it cannot recognise {language}",
+                           "use a multilingual model, e.g. speech.whisper_models: {zh-CN: whisper-base}",
+                           code="model-missing")
+        self.tokenizer = Tokenizer(self.whisper.hf_tokenizer, multilingual, task="transcribe",
+                                   language=code if multilingual else None)
+        self.code = code
+        self.prompt = list(self.tokenizer.sot_sequence) + [self.tokenizer.no_timestamps]
+        self._forms: dict[str, list[list[int]]] = {}
+
+    # -- the two modes ------------------------------------------------------
+    def stream(self, choices: Optional[list[str]] = None, sequence: bool = False) -> Stream:
+        return WhisperStream(self, choices, sequence)
+
+    def recognize(self, samples: np.ndarray, choices: Optional[list[str]] = None,
+                  sequence: bool = False) -> Recognition:
+        start = time.perf_counter()
+        samples = np.asarray(samples, dtype=np.float32)
+        if choices is None:
+            result = self.transcribe(samples)
+        elif sequence:
+            result = self.sequence_of(samples, unique_choices(choices))
+        else:
+            result = self.closed_set(samples, unique_choices(choices))
+        result.seconds = round(time.perf_counter() - start, 4)
+        result.audio_seconds = round(len(samples) / RATE, 3)
+        return result
+
+    def transcribe(self, samples: np.ndarray) -> Recognition:
+        """Free text: faster-whisper's transcription, greedy, no timestamps."""
+        segments, _ = self.whisper.transcribe(samples, language=self.code, beam_size=1,
+                                              condition_on_previous_text=False,
+                                              without_timestamps=True, vad_filter=False)
+        segments = list(segments)
+        text = "".join(s.text for s in segments).strip()
+        if is_chinese(self.language):
+            text = to_simplified(text)
+        conf = float(np.exp(np.mean([s.avg_logprob for s in segments]))) if segments else 0.0
+        return Recognition(text=text, confidence=round(conf, 3) if text else 0.0, engine=self.name)
+
+    def closed_set(self, samples: np.ndarray, choices: list[str]) -> Recognition:
+        """The likeliest phrase as the transcript, or "" (none fits)."""
+        encoded = self._encode(samples)
+        longest = max(len(f) for c in choices for f in self.forms(c))
+        first, free = self._first_step(encoded, longest + 3)
+        # each phrase in the written form whose first token the model prefers
+        form = {c: max(self.forms(c), key=lambda f: first[f[0]]) for c in choices}
+        # the phrases starting with the TOP likeliest first tokens (at most 2 x TOP)
+        starts = sorted({form[c][0] for c in choices}, key=lambda t: -first[t])[:TOP]
+        candidates = sorted((c for c in choices if form[c][0] in starts),
+                            key=lambda c: -first[form[c][0]])[:2 * TOP]
+        scores = self._forced(encoded, [form[c] for c in candidates])
+        if is_chinese(self.language):
+            # Chinese phrases are one to six characters: a bare sum would favour
+            # the one-character key names (一, 三, 零) over the rest
+            scores = [s / (len(form[c]) + 1) * MEAN_SCALE for s, c in zip(scores, candidates)]
+        ranked = sorted(zip(candidates, scores), key=lambda kv: -kv[1])
+        text, score = ranked[0]
+        share = 1.0 / sum(np.exp(s - score) for _, s in ranked)
+        # per token, how much less likely the phrase is than the free transcript:
+        # off-topic speech has a far likelier free transcript than any phrase
+        per_token = score / MEAN_SCALE if is_chinese(self.language) else score / (len(form[text]) + 1)
+        gap = min(0.0, per_token - free)
+        conf = float(share / (1.0 + np.exp(-GAP_SLOPE * (gap - GAP_MIDDLE))))
+        # a caller who talks far longer than the phrase takes said something else
+        units = len(text) if is_chinese(self.language) and not text.isascii() else len(text.split())
+        allowed, voiced = SPOKEN_BASE_S + SPOKEN_PER_UNIT_S * units, voiced_seconds(samples)
+        if voiced > allowed:
+            conf *= (allowed / voiced) ** 4
+        self.last = {"ranked": ranked, "free": free, "share": share, "gap": gap, "voiced": voiced}
+        return Recognition(text=text, confidence=round(conf, 3), engine=self.name,
+                           words=[{"word": text, "conf": round(conf, 3), "start": 0.0,
+                                   "end": round(len(samples) / RATE, 2)}])
+
+    def sequence_of(self, samples: np.ndarray, choices: list[str]) -> Recognition:
+        """A string of choices (digits of an order number): the free
+        transcript read as choices; anything else in it is no match."""
+        free = self.transcribe(samples)
+        spoken = {v: k for k, v in DIGIT_WORDS.items() if v.isdigit() and k.isascii() != is_chinese(self.language)}
+        words = []
+        for token in normalise(free.text.replace("-", " ")).split():
+            if token.isdigit():
+                words += [spoken.get(d, d) for d in token]
+            else:
+                words.append(token)
+        if not words or any(w not in choices for w in words):
+            return Recognition(text="", confidence=0.0, engine=self.name)
+        return Recognition(text=" ".join(words), confidence=free.confidence, engine=self.name)
+
+    # -- the pieces -----------------------------------------------------------
+    def forms(self, phrase: str) -> list[list[int]]:
+        """Token sequences of how Whisper writes `phrase` as a whole
+        transcript: " Agent." or " agent." in English; 转人工 or 轉人工 in Chinese."""
+        if phrase not in self._forms:
+            if is_chinese(self.language) and not phrase.isascii():
+                texts = list(dict.fromkeys([phrase, to_traditional(phrase)]))
+                forms = [self.tokenizer.encode(t) for t in texts]
+                # the model often writes the first character as a token of its
+                # own where the tokenizer would merge it with the next
+                forms += [self.tokenizer.encode(t[0]) + self.tokenizer.encode(t[1:]) for t in texts if len(t) > 1]
+            else:
+                texts = [" " + phrase[:1].upper() + phrase[1:] + ".", " " + phrase + "."]
+                forms = [self.tokenizer.encode(t) for t in texts]
+            self._forms[phrase] = list(map(list, dict.fromkeys(map(tuple, forms))))
+        return self._forms[phrase]
+
+    def _encode(self, samples: np.ndarray):
+        import ctranslate2
+        # pad the audio (not the features) with silence, as Whisper was trained;
+        # a shorter window than 30 s costs less (attention is quadratic in it)
+        seconds = self.window // 100
+        feats = self.whisper.feature_extractor(samples[: RATE * seconds], padding=RATE * seconds)[:, :self.window]
+        return self.whisper.model.encode(ctranslate2.StorageView.from_array(
+            np.ascontiguousarray(feats[None], dtype=np.float32)))
+
+    def _first_step(self, encoded, length: int):
+        """Log-probabilities of the first token, and the mean per-token
+        log-probability of the greedy (free) transcript, from one pass."""
+        result = self.whisper.model.generate(
+            encoded, [self.prompt], beam_size=1, max_length=len(self.prompt) + length,
+            return_logits_vocab=True, suppress_blank=False)[0]
+        steps = [np.asarray(step, dtype=np.float64).reshape(-1) for step in result.logits[0]]
+        steps = [s - np.logaddexp.reduce(s[np.isfinite(s)]) for s in steps]
+        tokens = list(result.sequences_ids[0])
+        chosen = [float(steps[i][t]) for i, t in enumerate(tokens[: len(steps)])]
+        free = float(np.mean(chosen)) if chosen else 0.0
+        return steps[0], free
+
+    def _forced(self, encoded, sequences: list[list[int]]) -> list[float]:
+        """Log-probability of each token sequence as the whole transcript:
+        its tokens forced one by one, then the end of the transcript. (Tokens
+        given after the start sequence are a forced prefix to CTranslate2, and
+        it returns the distribution of every step, forced ones included.)"""
+        import ctranslate2
+        memory = np.asarray(encoded)
+
+        def run(seqs, extra):
+            batch = ctranslate2.StorageView.from_array(np.repeat(memory, len(seqs), axis=0))
+            return self.whisper.model.generate(
+                batch, [self.prompt + s for s in seqs], beam_size=1, return_logits_vocab=True,
+                max_length=len(self.prompt) + max(map(len, seqs)) + extra, suppress_blank=False)
+
+        scores = []
+        for seq, result in zip(sequences, run(sequences, 2)):
+            wanted = seq + [self.tokenizer.eot]
+            if len(result.logits[0]) < len(wanted):     # a batch can stop some items early
+                result = run([seq], 3)[0]
+            total = 0.0
+            for step, token in enumerate(wanted):
+                if step >= len(result.logits[0]):
+                    total += MISSING
+                    continue
+                logits = np.asarray(result.logits[0][step], dtype=np.float64).reshape(-1)
+                total += float(logits[token] - np.logaddexp.reduce(logits[np.isfinite(logits)]))
+            scores.append(total)
+        return scores
+
+# Confidence falls off (logistic) as the free transcript outscores the phrase
+# by GAP_MIDDLE nats per token, where it is 0.5. Chosen on development clips
+# (every 16th FSDD "zero".."four" file, 9 TTS menu words, 51 off-topic clips
+# at three consumer-service nodes): in-vocabulary gaps were above -2.7 for
+# 90 %, off-topic below -3.3 for 90 %.
+GAP_MIDDLE = -3.0
+GAP_SLOPE = 3.0

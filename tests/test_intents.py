@@ -1,0 +1,135 @@
+"""The intent layer: paraphrases of the global commands, complaints, false friends,
+measured on the held-out split of tests/data/intents/eval.tsv (never tuned on)."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from ivr.config import DEFAULTS
+from ivr.engine import Call
+from ivr.intents import classify, is_complaint
+from ivr.loader import load_menu, load_menu_text
+from ivr.matching import best_match
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from intent_eval import MENUS, load_set, reached_person, routed_by_command_or_guard, say_at  # noqa: E402
+
+HELD_OUT = [r for r in load_set() if r["split"] == "test"]
+
+
+@pytest.fixture(scope="module")
+def menus():
+    return {name: load_menu(ROOT / "menus" / f"{name}.yaml") for name in set(MENUS.values())}
+
+
+def _rate(rows, menus, node_of, good) -> float:
+    hits = [good(say_at(menus[MENUS[r["lang"]]], node_of[MENUS[r["lang"]]], r["text"], DEFAULTS)) for r in rows]
+    return sum(hits) / len(hits)
+
+
+@pytest.mark.parametrize("where", [{"consumer-service": "main", "12351-hotline": "welcome"},
+                                   {"consumer-service": "order_number", "12351-hotline": "wages"}],
+                         ids=["top menus", "deeper nodes"])
+def test_held_out_person_requests_reach_a_person_in_one_step(menus, where):
+    asks = [r for r in HELD_OUT if r["intent"] == "human"]
+    assert len(asks) >= 50 and {r["lang"] for r in asks} == {"en", "zh", "es"}
+    assert _rate(asks, menus, where, reached_person) >= 0.97
+
+
+@pytest.mark.parametrize("where", [{"consumer-service": "main", "12351-hotline": "welcome"},
+                                   {"consumer-service": "billing", "12351-hotline": "contract"}],
+                         ids=["top menus", "deeper nodes"])
+def test_held_out_ordinary_answers_do_not_go_to_a_person(menus, where):
+    answers = [r for r in HELD_OUT if r["intent"] == "none"]
+    assert len(answers) >= 30
+    assert _rate(answers, menus, where, routed_by_command_or_guard) <= 0.01
+
+
+def test_held_out_navigation_and_complaints_are_recognised():
+    rows = [r for r in HELD_OUT if r["intent"] in ("repeat", "back", "main_menu", "complaint")]
+    right = sum((found := classify(r["text"])) is not None and found.name == r["intent"] for r in rows)
+    assert right / len(rows) >= 0.9
+
+
+@pytest.mark.parametrize("text", ["人工智能", "我在人工智能公司上班", "人工费怎么算", "human resources"])
+def test_false_friends_of_a_person_word_do_not_match(text):
+    assert best_match(text, [(["人工", "human"], "human")]) is None
+    assert classify(text) is None
+
+
+def test_a_menu_may_still_list_a_false_friend_as_its_own_phrase():
+    assert best_match("我想学人工智能", [(["人工"], "human"), (["人工智能"], "ai")]) == "ai"
+
+
+def test_hotline_sends_rengong_to_a_person_but_not_rengong_zhineng(menus):
+    hotline = menus["12351-hotline"]
+    call = Call(hotline)
+    call.say("人工智能")
+    assert call.outcome is None and call.node == "welcome"
+    call = Call(hotline)
+    call.say("帮我接通客服人员")
+    assert call.outcome == "human" and call.steps == 1
+
+
+def test_a_paraphrase_only_uses_commands_the_menu_has(menus):
+    maze = load_menu(ROOT / "menus" / "maze.yaml")   # no global commands at all
+    call = Call(maze)
+    call.say("I want to talk to a real person")
+    assert call.outcome is None and not any(e["type"] == "command" for e in call.events)
+
+
+def test_navigation_paraphrases_yield_to_the_node_own_options():
+    menu = load_menu_text("""
+id: nav
+title: an option that sounds like navigation
+start: main
+commands:
+  human: {key: "0", say: [agent], to: agent}
+  back: {key: "#", say: [back]}
+  repeat: {key: "*", say: [repeat]}
+nodes:
+  main:
+    kind: menu
+    prompt: Say previous orders, or repeat.
+    options:
+      - {key: "1", say: [previous orders], to: orders}
+  orders: {kind: hangup, prompt: Your orders.}
+  agent: {kind: human, prompt: Connecting you.}
+""", "nav.yaml")
+    call = Call(menu)
+    call.say("previous orders please")
+    assert call.node == "orders"
+    call = Call(menu)
+    call.say("sorry I didn't catch that")
+    assert [e["command"] for e in call.events if e["type"] == "command"] == ["repeat"]
+
+
+@pytest.mark.parametrize("text", ["我要投诉", "3·15", "this is useless", "queja", "stupid machine"])
+def test_complaints(text):
+    assert is_complaint(text)
+
+
+@pytest.mark.parametrize("text", ["my service is not working", "billing", "我要查话费", "someone stole my card"])
+def test_ordinary_answers_are_not_complaints(text):
+    assert classify(text) is None
+
+
+@pytest.mark.parametrize("said,person", [("can I talk to somebody", True),
+                                         ("what is the weather like tomorrow", False)])
+def test_spoken_paraphrase_reaches_a_person_through_the_closed_set_second_pass(menus, tmp_path, said, person):
+    """Real speech path (espeak-ng -> WAV -> pocketsphinx): "can I talk to somebody"
+    is none of main's phrases; the free-text second pass hears it as a request for a person."""
+    from ivr.speech import tts
+    from ivr.speech.calls import audio_turns
+    from ivr.speech.paraphrase import ParaphraseRecognizer
+    from ivr.speech.sphinx_engine import SphinxRecognizer
+
+    wav = tmp_path / "turn.wav"
+    tts.synthesize(said, "en", path=wav)
+    call = Call(menus["consumer-service"])
+    call.press("1")                                  # English -> main
+    turns = audio_turns(call, [str(wav)], ParaphraseRecognizer(SphinxRecognizer()))
+    assert (call.outcome == "human") is person, turns
