@@ -102,6 +102,7 @@ class Settings:
     db: Optional[str] = None                 # None: do not record
     fmt: str = "text"
     max_call_s: float = 3600.0               # a call is ended after this long, whatever happens
+    answer_after_s: float = 0.0              # ring this long before answering (180 Ringing)
 
 
 class Live:
@@ -295,11 +296,18 @@ class Server:
         self.ringing.add(call.call_id)
         self.log(call.call_id, "invite", remote=call.caller, menu=menu.id, codec=media.codec.name,
                  dtmf="rfc4733" if media.dtmf_pt is not None else "info-only")
-        self.loop.create_task(self._answer(call, menu, media))
+        if self.settings.answer_after_s > 0:
+            call.ringing()
+            self.loop.call_later(self.settings.answer_after_s,
+                                 lambda: self.loop.create_task(self._answer(call, menu, media)))
+        else:
+            self.loop.create_task(self._answer(call, menu, media))
 
     async def _answer(self, call, menu, media: Media) -> None:
         from aiosipua import parse_sdp
         live = None
+        if call.call_id not in self.ringing:  # cancelled while ringing
+            return
         try:
             endpoint = await open_endpoint(self.settings.host, lambda p, a: live and live.on_rtp(p, a))
             if call.call_id not in self.ringing:  # cancelled while the socket opened
