@@ -145,7 +145,8 @@ class Baresip:
     """A baresip softphone: its microphone plays `source` (8 kHz mono WAV,
     silence by default); what it hears is dumped to dump/*-dec.wav."""
 
-    def __init__(self, tmp: Path, source: Optional[Path] = None, name: str = "baresip"):
+    def __init__(self, tmp: Path, source: Optional[Path] = None, name: str = "baresip", user: str = "tester",
+                 auto_answer: bool = False):
         need("baresip")
         self.dir = tmp / name
         self.dump = self.dir / "dump"
@@ -154,9 +155,11 @@ class Baresip:
             source = write_wav(self.dir / "silence.wav", np.zeros(8000 * 120))
         self.ctrl = free_port()
         rtp = free_port() // 2 * 2
+        self.sip_port = free_port()
         (self.dir / "config").write_text(BARESIP_CONFIG.format(
-            sip_port=free_port(), source=source, rtp_lo=rtp, rtp_hi=rtp + 40, ctrl_port=self.ctrl, dump=self.dump))
-        (self.dir / "accounts").write_text("<sip:tester@127.0.0.1>;regint=0\n")
+            sip_port=self.sip_port, source=source, rtp_lo=rtp, rtp_hi=rtp + 40, ctrl_port=self.ctrl, dump=self.dump))
+        answer = ";answermode=auto" if auto_answer else ""
+        (self.dir / "accounts").write_text(f"<sip:{user}@127.0.0.1>;regint=0{answer}\n")
         self.log = self.dir / "baresip.log"
         self.proc = subprocess.Popen(["baresip", "-f", str(self.dir)], cwd=self.dir, stdin=subprocess.DEVNULL,
                                      stdout=open(self.log, "w"), stderr=subprocess.STDOUT)
