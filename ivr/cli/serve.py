@@ -93,6 +93,10 @@ def command(menu_files: tuple[str, ...], listen: str, default_menu: Optional[str
     music = hold_music or (HOLD_MUSIC if Path(HOLD_MUSIC).is_file() else None)
     options = Options(agent_uri=agent_uri, agent_after_s=agent_after, speech=not no_speech,
                       hold_music_samples=load_8k(music) if music else None)
+    from ..telephony.codecs import CODECS
+    if options.hold_music_samples is not None:
+        for codec in CODECS.values():
+            options.hold_music(codec)
     for menu in menus.values():  # synthesise every prompt now, not during a call
         count = prompts.warm(menu, queue_sentences(menu))
         click.echo(f"{menu.id}: {count} prompts ready", err=True)
