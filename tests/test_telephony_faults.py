@@ -61,6 +61,7 @@ class RawSip:
             cseq = next((line.split(":", 1)[1].strip() for line in data.splitlines()
                          if line.lower().startswith("cseq:")), "")
             got.append(f"{data.splitlines()[0].split(' ', 2)[1]} {cseq}")
+            self.last = data
             if got[-1].startswith(str(want)):
                 break
         return got
@@ -178,5 +179,29 @@ def test_rtp_that_stops_is_a_recorded_hang_up(tmp_path):
         server.wait("recorded")
         [rec] = server.records()
         assert rec["end_reason"] == "media-timeout" and 2.0 <= rec["real_duration_s"] < 4.0
+    finally:
+        server.stop()
+
+
+def test_retransmitted_info_gets_the_same_answer(tmp_path):
+    """sipp resends an INFO whose 200 it did not see: it must get 200 again
+    (aiosipua answered 500, CSeq not increasing), and the key counts once."""
+    server = Serve(tmp_path, [MENU], "--no-speech")
+    raw = RawSip(server.port)
+    try:
+        call_id, _ = raw.invite(sdp("0 101", "a=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\n"))
+        assert raw.replies(call_id, 200)[-1] == "200 1 INVITE"
+        to = next(line for line in raw.last.splitlines() if line.lower().startswith("to:"))
+        info = "\r\n".join([
+            f"INFO sip:consumer-service@127.0.0.1:{server.port} SIP/2.0",
+            f"Via: SIP/2.0/UDP 127.0.0.1:{raw.port};branch=z9hG4bKinfo1",
+            f"From: <sip:raw@127.0.0.1:{raw.port}>;tag=r{call_id[:6]}", to, f"Call-ID: {call_id}",
+            "CSeq: 2 INFO", "Max-Forwards: 70", "Content-Type: application/dtmf-relay",
+            "Content-Length: 24", "", "Signal=1\r\nDuration=160\r\n"])
+        for _ in range(2):  # the original and its retransmission (same branch and CSeq)
+            raw.send(info)
+            assert raw.replies(call_id, 200)[-1] == "200 2 INFO"
+        time.sleep(0.5)
+        assert [e["key"] for e in server.events() if e["event"] == "dtmf"] == ["1"]
     finally:
         server.stop()
