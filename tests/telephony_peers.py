@@ -146,7 +146,7 @@ class Baresip:
     silence by default); what it hears is dumped to dump/*-dec.wav."""
 
     def __init__(self, tmp: Path, source: Optional[Path] = None, name: str = "baresip", user: str = "tester",
-                 auto_answer: bool = False):
+                 auto_answer: bool = False, password: Optional[str] = None):
         need("baresip")
         self.dir = tmp / name
         self.dump = self.dir / "dump"
@@ -158,8 +158,8 @@ class Baresip:
         self.sip_port = free_port()
         (self.dir / "config").write_text(BARESIP_CONFIG.format(
             sip_port=self.sip_port, source=source, rtp_lo=rtp, rtp_hi=rtp + 40, ctrl_port=self.ctrl, dump=self.dump))
-        answer = ";answermode=auto" if auto_answer else ""
-        (self.dir / "accounts").write_text(f"<sip:{user}@127.0.0.1>;regint=0{answer}\n")
+        params = (";answermode=auto" if auto_answer else "") + (f";auth_pass={password}" if password else "")
+        (self.dir / "accounts").write_text(f"<sip:{user}@127.0.0.1>;regint=0{params}\n")
         self.log = self.dir / "baresip.log"
         self.proc = subprocess.Popen(["baresip", "-f", str(self.dir)], cwd=self.dir, stdin=subprocess.DEVNULL,
                                      stdout=open(self.log, "w"), stderr=subprocess.STDOUT)
