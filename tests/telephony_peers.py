@@ -261,3 +261,23 @@ class Sipp:
              "-timeout", f"{int(timeout)}s", *args],
             cwd=tmp, capture_output=True, text=True, timeout=timeout + 15)
         self.returncode = self.proc.returncode
+
+
+def frame_similarity(heard: np.ndarray, expected: np.ndarray, lag: int, frame: int) -> float:
+    """Normalised correlation of one 20 ms frame of what was heard with the expected audio."""
+    got = heard[lag + frame * 160:lag + (frame + 1) * 160]
+    want = expected[frame * 160:(frame + 1) * 160]
+    if len(got) < 160 or len(want) < 160:
+        return 0.0
+    return float(np.dot(got, want) / (np.linalg.norm(got) * np.linalg.norm(want) + 1e-9))
+
+
+def prompt_stopped(heard: np.ndarray, expected: np.ndarray, lag: int, after_s: float, until_s: float) -> tuple:
+    """(seconds, similarities): when the expected prompt stopped being heard after
+    `after_s` (the first loud frame that no longer matches), and the similarity
+    of every loud frame from there to `until_s`."""
+    loud = [f for f in range(int(after_s * 50), int(until_s * 50))
+            if f * 160 + 160 <= len(expected) and np.sqrt(np.mean(expected[f * 160:(f + 1) * 160] ** 2)) >= 0.03]
+    sims = [(f, frame_similarity(heard, expected, lag, f)) for f in loud]
+    stop = next((f for f, sim in sims if sim < 0.5), None)
+    return (None if stop is None else stop / 50, sims)
