@@ -281,3 +281,17 @@ def prompt_stopped(heard: np.ndarray, expected: np.ndarray, lag: int, after_s: f
     sims = [(f, frame_similarity(heard, expected, lag, f)) for f in loud]
     stop = next((f for f, sim in sims if sim < 0.5), None)
     return (None if stop is None else stop / 50, sims)
+
+
+def dial(phone: "Baresip", server: "Serve", user: str = "consumer-service") -> dict:
+    """Call `user` on the server from the softphone; the server's `answered` event."""
+    phone.dial(f"sip:{user}@127.0.0.1:{server.port}")
+    return server.wait("answered")
+
+
+def press(phone: "Baresip", server: "Serve", key: str, after_s: float, event: str, timeout: float = 20,
+          **match) -> dict:
+    """Listen `after_s` seconds, press `key`, wait for the server's `event`."""
+    time.sleep(after_s)
+    phone.key(key)
+    return server.wait(event, timeout=timeout, **match)

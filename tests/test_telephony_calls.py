@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from sipp_scenarios import call
-from telephony_peers import ROOT, Baresip, Serve, Sipp, align, prompt_audio, prompt_stopped, frame_similarity
+from telephony_peers import (ROOT, Baresip, Serve, Sipp, align, dial, frame_similarity, press, prompt_audio,
+                             prompt_stopped)
 
 CONSUMER = "menus/consumer-service.yaml"
 HOTLINE = "menus/12351-hotline.yaml"
@@ -36,15 +37,10 @@ def _menu_prompt(node: str) -> str:
 
 
 def test_baresip_keys_reach_a_person_and_the_record_shows_the_path(serve, phone):
-    phone.dial(f"sip:consumer-service@127.0.0.1:{serve.port}")
-    answered = serve.wait("answered", menu="consumer-service")
-    assert answered["codec"] in ("PCMU", "PCMA")
-    time.sleep(2.0)
-    phone.key("1")
-    serve.wait("enter", node="main")
-    time.sleep(1.0)
-    phone.key("0")
-    serve.wait("end", outcome="human")
+    answered = dial(phone, serve)
+    assert answered["codec"] in ("PCMU", "PCMA") and answered["menu"] == "consumer-service"
+    press(phone, serve, "1", 2.0, "enter", node="main")
+    press(phone, serve, "0", 1.0, "end", outcome="human")
     time.sleep(1.0)
     phone.hangup()
     serve.wait("recorded")
@@ -117,14 +113,9 @@ def test_sipp_info_digits_reach_a_person(tmp_path, serve):
 
 
 def test_hotline_answers_and_routes_on_keys(serve, phone):
-    phone.dial(f"sip:12351-hotline@127.0.0.1:{serve.port}")
-    serve.wait("answered", menu="12351-hotline")
-    time.sleep(1.5)
-    phone.key("1")
-    serve.wait("enter", node="wages")
-    time.sleep(1.0)
-    phone.key("0")
-    serve.wait("end", outcome="human")
+    assert dial(phone, serve, "12351-hotline")["menu"] == "12351-hotline"
+    press(phone, serve, "1", 1.5, "enter", node="wages")
+    press(phone, serve, "0", 1.0, "end", outcome="human")
     phone.hangup()
     serve.wait("recorded")
     [rec] = serve.records()
@@ -133,8 +124,7 @@ def test_hotline_answers_and_routes_on_keys(serve, phone):
 
 
 def test_unknown_user_gets_the_default_menu(serve, phone):
-    phone.dial(f"sip:nobody@127.0.0.1:{serve.port}")
-    answered = serve.wait("answered")
+    answered = dial(phone, serve, "nobody")
     assert answered["menu"] == "consumer-service"
     phone.hangup()
     serve.wait("recorded")

@@ -8,7 +8,7 @@ import uuid
 import pytest
 
 from sipp_scenarios import call
-from telephony_peers import Baresip, Serve, Sipp, wait_for
+from telephony_peers import Baresip, Serve, Sipp, dial, press, wait_for
 
 MENU = "menus/consumer-service.yaml"
 
@@ -129,10 +129,8 @@ def test_faults_leave_the_other_call_alone(tmp_path, served):
     assert raw.replies(call_id, 486)[-1].startswith("486")
 
     # the baresip call lived through all of it
-    phone.key("1")
-    server.wait("enter", node="main", call=other["call"])
-    phone.key("0")
-    server.wait("end", outcome="human", call=other["call"])
+    press(phone, server, "1", 0, "enter", node="main", call=other["call"])
+    press(phone, server, "0", 0, "end", outcome="human", call=other["call"])
     phone.hangup()
     server.wait("recorded", call=other["call"])
     records = {r["sip_call_id"]: r for r in server.records()}
@@ -154,11 +152,8 @@ def test_sigterm_mid_call_ends_and_records_it(tmp_path):
     server = Serve(tmp_path, [MENU], "--no-speech")
     phone = Baresip(tmp_path)
     try:
-        phone.dial(f"sip:consumer-service@127.0.0.1:{server.port}")
-        answered = server.wait("answered")
-        time.sleep(1.5)
-        phone.key("1")
-        server.wait("enter", node="main")
+        answered = dial(phone, server)
+        press(phone, server, "1", 1.5, "enter", node="main")
         assert server.stop() == 0
         [rec] = server.records()
         assert rec["sip_call_id"] == answered["call"] and rec["end_reason"] == "shutdown"

@@ -4,7 +4,7 @@ a simulated agent)."""
 import json
 import time
 
-from telephony_peers import Baresip, Serve, wait_for
+from telephony_peers import Baresip, Serve, dial, press, wait_for
 
 MENU = "menus/consumer-service.yaml"
 
@@ -15,11 +15,8 @@ def test_human_node_refers_the_caller_to_the_agent(tmp_path):
     server = Serve(tmp_path, [MENU], "--no-speech", "--agent-uri", f"sip:agent@127.0.0.1:{agent_port}")
     caller = Baresip(tmp_path, name="caller")
     try:
-        caller.dial(f"sip:consumer-service@127.0.0.1:{server.port}")
-        server.wait("answered")
-        time.sleep(1.0)
-        caller.key("0")
-        refer = server.wait("refer", timeout=20)
+        dial(caller, server)
+        refer = press(caller, server, "0", 1.0, "refer")
         assert refer["to"] == f"sip:agent@127.0.0.1:{agent_port}"
         # the caller's phone now calls the agent's phone itself
         wait_for(lambda: "Call established" in agent.log.read_text(), 20, "the agent to be called by the caller")
@@ -37,11 +34,8 @@ def test_builtin_queue_holds_then_a_simulated_agent_answers(tmp_path):
     server = Serve(tmp_path, [MENU], "--no-speech", "--agent-after", "3")
     caller = Baresip(tmp_path)
     try:
-        caller.dial(f"sip:consumer-service@127.0.0.1:{server.port}")
-        server.wait("answered")
-        time.sleep(1.0)
-        caller.key("0")
-        queued = server.wait("queue", timeout=20)
+        dial(caller, server)
+        queued = press(caller, server, "0", 1.0, "queue")
         assert queued["queue"] == "general" and queued["callback_offered"] is True
         assert 0 < queued["estimated_wait_s"] < 600           # Erlang C for 150 calls/h, 14 agents, 240 s
         server.wait("recorded", timeout=60)                  # wait + offer + 3 s hold + "an agent is..." + BYE
@@ -61,14 +55,9 @@ def test_callback_offer_in_the_queue(tmp_path):
     server = Serve(tmp_path, [MENU], "--no-speech")
     caller = Baresip(tmp_path)
     try:
-        caller.dial(f"sip:consumer-service@127.0.0.1:{server.port}")
-        server.wait("answered")
-        time.sleep(1.0)
-        caller.key("0")
-        server.wait("queue", timeout=20)
-        time.sleep(9.0)   # the agent prompt, the wait and the call-back offer
-        caller.key("1")
-        server.wait("recorded", timeout=20)
+        dial(caller, server)
+        press(caller, server, "0", 1.0, "queue")
+        press(caller, server, "1", 9.0, "recorded")   # after the agent prompt, the wait and the call-back offer
         [rec] = server.records()
         assert rec["end_reason"] == "callback"
         assert json.loads(rec["detail"])["queue"]["callback_requested"] is True
