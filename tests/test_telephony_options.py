@@ -79,3 +79,20 @@ def test_reinvite_moves_the_media(tmp_path):
     finally:
         media.close()
         server.stop()
+
+
+def test_an_imported_platform_menu_is_served(tmp_path):
+    """FreeSWITCH's stock demo IVR (XML, imported by ivr.sources) answers on the line."""
+    from speech_support import shared
+    demo = str(shared("real_menus/freeswitch/demo_ivr.xml"))
+    server = Serve(tmp_path, [MENU, demo], "--no-speech")
+    try:
+        run = Sipp(tmp_path, call("demo_ivr", [("pause", 1000), ("info", "5")], hangup=False),
+                   f"127.0.0.1:{server.port}", timeout=40)
+        assert run.returncode == 0, run.proc.stderr[-1500:]
+        server.wait("recorded", timeout=30)
+        [rec] = server.records()
+        assert rec["menu"] == "demo_ivr" and json.loads(rec["path"]) == ["demo_ivr", "demo_ivr_5"]
+        assert rec["end_reason"] == "unknown"      # the imported node ivr could not map ends the call
+    finally:
+        server.stop()
