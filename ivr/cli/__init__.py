@@ -38,6 +38,7 @@ COMMANDS = {
                        "key and by voice, seconds, queue wait), what silence and wrong input do, and which "
                        "cited rules the design breaks."),
     "test": ("test", "Run the caller-flow scenarios in PATHS (files or folders of *.yaml)."),
+    "serve": ("serve", "Answer SIP calls to MENU... and run each call through the menu."),
 }
 
 
