@@ -9,7 +9,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(espeak-ng libespeak-ng1 libportaudio2 pulseaudio pulseaudio-utils graphviz chromium sox)
+APT_PACKAGES=(espeak-ng libespeak-ng1 libportaudio2 pulseaudio pulseaudio-utils graphviz chromium sox
+              baresip-core sip-tester asterisk-core-sounds-en-wav asterisk-moh-opsound-wav)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

@@ -14,8 +14,8 @@ from .common import config_option, format_option, print_json, user_errors
 @click.command("report")
 @click.option("--db", "db", type=click.Path(dir_okay=False),
               help="SQLite records file (default: `database` in config.yaml).")
-@click.option("--source", type=click.Choice(["call", "simulate", "live"]),
-              help="Only calls from `ivr call`, `ivr simulate` or live audio.")
+@click.option("--source", type=click.Choice(["call", "simulate", "live", "sip"]),
+              help="Only calls from `ivr call`, `ivr simulate`, live audio or `ivr serve` (sip).")
 @click.option("--menu", help="Only calls to this menu id.")
 @config_option
 @format_option("text", "json", "html")

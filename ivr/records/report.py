@@ -10,6 +10,7 @@ import numpy as np
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..orders import list_alerts, list_orders
+from ..telephony.records import recent_sip_calls
 
 ABANDONED = ("abandoned_menu", "abandoned_queue", "caller_hangup")
 PERCENTILES = (50, 80, 90, 95, 99)
@@ -59,6 +60,7 @@ def build_report(conn: sqlite3.Connection, source: Optional[str] = None,
                    "overdue": [o["id"] for o in orders if o["overdue"]]},
         "alerts": list_alerts(conn),
         "simulation_runs": runs,
+        "sip_calls": recent_sip_calls(conn, menu=menu),
     }
 
 
@@ -105,4 +107,10 @@ def render_text(r: dict) -> str:
     for run in r["simulation_runs"]:
         lines.append(f"simulation #{run['id']} {run['menu']}: {run['calls']} calls, seed {run['seed']}, "
                      f"abandonment {run['abandonment_rate']:.1%}, service level {run['service_level']}")
+    if r.get("sip_calls"):
+        lines.append("recent SIP calls (ivr serve):")
+        lines += [f"  #{c['id']} {c['menu']} {c['outcome']} at {c['end_node']} ({c['end_reason']}, "
+                  f"{c['real_duration_s']} s, {c['codec']}, keys by {'+'.join(c['dtmf_methods']) or '-'}) "
+                  f"from {c['remote_uri']} Call-ID {c['sip_call_id']}: {' > '.join(c['path'])}"
+                  for c in r["sip_calls"]]
     return "\n".join(lines)

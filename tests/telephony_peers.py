@@ -1,0 +1,260 @@
+"""Real SIP peers for the telephony tests: `ivr serve` itself, baresip
+(ctrl_tcp to dial and send DTMF, aufile as its microphone, sndfile to keep
+what it hears) and sipp. Each runs on free loopback ports and is stopped by
+its PID. A missing binary is a failure naming the package, never a skip:
+scripts/setup.sh installs them."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Callable, Optional
+
+import numpy as np
+import soundfile as sf
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = {"baresip": "baresip-core", "sipp": "sip-tester"}
+
+
+def need(binary: str) -> str:
+    path = shutil.which(binary)
+    assert path, (f"{binary} is not installed: scripts/setup.sh installs it "
+                  f"(apt-get install {PACKAGES.get(binary, binary)})")
+    return path
+
+
+def free_port() -> int:
+    """A port free for both UDP and TCP on 127.0.0.1."""
+    for _ in range(50):
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
+            udp.bind(("127.0.0.1", 0))
+            port = udp.getsockname()[1]
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
+                try:
+                    tcp.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+            return port
+    raise AssertionError("no free loopback port")
+
+
+def wait_for(check: Callable[[], object], timeout: float, what: str, step: float = 0.05):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(step)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+class Serve:
+    """`ivr serve` in a subprocess with JSON events on stdout."""
+
+    def __init__(self, tmp: Path, menus: list[str], *args: str):
+        self.port = free_port()
+        self.db = str(tmp / "serve.db")
+        self.out, self.err = tmp / "serve.out", tmp / "serve.err"
+        env = dict(os.environ, PYTHONPATH=str(ROOT))
+        cmd = [sys.executable, "-m", "ivr", "serve", *menus, "--listen", f"127.0.0.1:{self.port}",
+               "--db", self.db, "--format", "json", *args]
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=open(self.out, "w"), stderr=open(self.err, "w"))
+        wait_for(lambda: self.find("listening") or self._died(), 120, "ivr serve to listen")
+
+    def _died(self):
+        if self.proc.poll() is not None:
+            raise AssertionError(f"ivr serve exited {self.proc.returncode}: {self.err.read_text()[-2000:]}")
+
+    def events(self) -> list[dict]:
+        out = []
+        for line in self.out.read_text().splitlines():
+            try:
+                out.append(json.loads(line))
+            except ValueError:
+                pass
+        return out
+
+    def find(self, event: str, **match) -> Optional[dict]:
+        for item in self.events():
+            if item["event"] == event and all(item.get(k) == v for k, v in match.items()):
+                return item
+        return None
+
+    def wait(self, event: str, timeout: float = 20, **match) -> dict:
+        return wait_for(lambda: self.find(event, **match) or self._died(), timeout, f"event {event} {match}")
+
+    def records(self) -> list[dict]:
+        conn = sqlite3.connect(self.db)
+        conn.row_factory = sqlite3.Row
+        try:
+            return [dict(r) for r in conn.execute(
+                "SELECT * FROM calls c JOIN sip_calls s ON s.call_id = c.id ORDER BY c.id")]
+        finally:
+            conn.close()
+
+    def stop(self, sig=signal.SIGTERM, timeout: float = 20) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        return self.proc.returncode
+
+
+BARESIP_CONFIG = """poll_method epoll
+sip_listen 127.0.0.1:{sip_port}
+net_interface 127.0.0.1
+audio_player aubridge,nil
+audio_source aufile,{source}
+audio_alert aubridge,nil
+ausrc_srate 8000
+auplay_srate 8000
+ausrc_channels 1
+auplay_channels 1
+rtp_ports {rtp_lo}-{rtp_hi}
+jitter_buffer_delay 1-4
+module_path /usr/lib/baresip/modules
+module g711.so
+module aufile.so
+module aubridge.so
+module sndfile.so
+module_app account.so
+module_app menu.so
+module_app ctrl_tcp.so
+ctrl_tcp_listen 127.0.0.1:{ctrl_port}
+snd_path {dump}
+"""
+
+
+def write_wav(path: Path, samples: np.ndarray, rate: int = 8000) -> Path:
+    sf.write(str(path), np.asarray(samples, dtype=np.float32), rate, subtype="PCM_16")
+    return path
+
+
+class Baresip:
+    """A baresip softphone: its microphone plays `source` (8 kHz mono WAV,
+    silence by default); what it hears is dumped to dump/*-dec.wav."""
+
+    def __init__(self, tmp: Path, source: Optional[Path] = None, name: str = "baresip"):
+        need("baresip")
+        self.dir = tmp / name
+        self.dump = self.dir / "dump"
+        self.dump.mkdir(parents=True)
+        if source is None:
+            source = write_wav(self.dir / "silence.wav", np.zeros(8000 * 120))
+        self.ctrl = free_port()
+        rtp = free_port() // 2 * 2
+        (self.dir / "config").write_text(BARESIP_CONFIG.format(
+            sip_port=free_port(), source=source, rtp_lo=rtp, rtp_hi=rtp + 40, ctrl_port=self.ctrl, dump=self.dump))
+        (self.dir / "accounts").write_text("<sip:tester@127.0.0.1>;regint=0\n")
+        self.log = self.dir / "baresip.log"
+        self.proc = subprocess.Popen(["baresip", "-f", str(self.dir)], cwd=self.dir, stdin=subprocess.DEVNULL,
+                                     stdout=open(self.log, "w"), stderr=subprocess.STDOUT)
+        wait_for(self._ctrl_ready, 15, "baresip ctrl_tcp")
+
+    def _ctrl_ready(self) -> bool:
+        try:
+            socket.create_connection(("127.0.0.1", self.ctrl), timeout=0.5).close()
+            return True
+        except OSError:
+            return False
+
+    def command(self, command: str, params: str = "") -> dict:
+        data = json.dumps({"command": command, "params": params, "token": "t"}).encode()
+        with socket.create_connection(("127.0.0.1", self.ctrl), timeout=5) as sock:
+            sock.sendall(str(len(data)).encode() + b":" + data + b",")
+            reply = b""
+            deadline = time.monotonic() + 5
+            while b'"response":true' not in reply and time.monotonic() < deadline:
+                chunk = sock.recv(4096)
+                if not chunk:
+                    break
+                reply += chunk
+        return {"raw": reply.decode(errors="replace")}
+
+    def dial(self, uri: str) -> None:
+        self.command("dial", uri)
+
+    def key(self, digit: str) -> None:
+        self.command("sndcode", digit)
+
+    def hangup(self) -> None:
+        self.command("hangup")
+
+    def heard(self) -> tuple[np.ndarray, int]:
+        """What baresip received and decoded, as float samples."""
+        files = sorted(self.dump.glob("*-dec.wav"))
+        assert files, f"baresip dumped no audio: {self.log.read_text()[-1500:]}"
+        data, rate = sf.read(str(files[-1]), dtype="float32")
+        return data, rate
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+
+
+def prompt_audio(text: str, language: str = "en") -> np.ndarray:
+    """The prompt as the server plays it (same cache), decoded through G.711 µ-law."""
+    sys.path.insert(0, str(ROOT))
+    from ivr.config import load_config
+    from ivr.telephony.codecs import CODECS
+    from ivr.telephony.prompts import Prompts
+    prompts = Prompts(load_config(None))
+    codec = CODECS["PCMU"]
+    pcm = codec.decode(prompts.encoded(text, language, codec))
+    return np.frombuffer(pcm, dtype="<i2").astype(np.float32) / 32768.0
+
+
+def align(heard: np.ndarray, expected: np.ndarray, search_s: float = 1.0, rate: int = 8000) -> tuple[int, float]:
+    """Where `expected` starts in `heard` (lag in samples) and the normalised
+    correlation of the first 1.5 s there."""
+    n = int(1.5 * rate)
+    ref = expected[:n]
+    best = (0, -1.0)
+    for lag in range(0, int(search_s * rate), 8):
+        seg = heard[lag:lag + n]
+        if len(seg) < n:
+            break
+        score = float(np.dot(seg, ref) / (np.linalg.norm(seg) * np.linalg.norm(ref) + 1e-9))
+        if score > best[1]:
+            best = (lag, score)
+    lag = best[0]
+    for fine in range(max(0, lag - 8), lag + 8):  # refine to the sample
+        seg = heard[fine:fine + n]
+        if len(seg) == n:
+            score = float(np.dot(seg, ref) / (np.linalg.norm(seg) * np.linalg.norm(ref) + 1e-9))
+            if score > best[1]:
+                best = (fine, score)
+    return best
+
+
+class Sipp:
+    """One sipp run of a scenario file against the server (UAC)."""
+
+    def __init__(self, tmp: Path, scenario: str, target: str, *args: str, timeout: float = 60):
+        need("sipp")
+        self.path = tmp / "scenario.xml"
+        self.path.write_text(scenario)
+        port = free_port()
+        media = free_port()
+        self.proc = subprocess.run(
+            ["sipp", target, "-sf", str(self.path), "-m", "1", "-i", "127.0.0.1", "-p", str(port),
+             "-mi", "127.0.0.1", "-mp", str(media), "-bg" if False else "-nostdin", "-trace_err",
+             "-timeout", f"{int(timeout)}s", *args],
+            cwd=tmp, capture_output=True, text=True, timeout=timeout + 15)
+        self.returncode = self.proc.returncode
