@@ -25,6 +25,7 @@ COMMANDS = [
     "models",
     "audit",
     "test",
+    "crawl",
     "serve",
 ]
 

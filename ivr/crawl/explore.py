@@ -113,18 +113,18 @@ class Crawler:
         return CallLog(path + (WAIT,) * follow, heard, call.seconds, call.answered, call.end_reason)
 
     def _listen(self, call: LineCall) -> Heard:
-        return listen(call, self.listen)
+        return listen(call, self.listen, self.stop)
 
     def _over_call(self, call: LineCall) -> bool:
         return call.seconds > self.budget.max_call_s
 
     # ---- budget ------------------------------------------------------------
-    def budget_left(self) -> str:
-        """"" while calls may be placed, else why not."""
+    def budget_left(self, in_flight: int = 0) -> str:
+        """"" while another call may be placed (`in_flight` calls are still on), else why not."""
         b = self.budget
         if self.stop.is_set():
             return self.stopped or "stopped"
-        if len(self.calls) >= b.max_calls:
+        if len(self.calls) + in_flight >= b.max_calls:
             return f"call budget reached ({b.max_calls} calls)"
         if self.line_seconds / 60 >= b.max_minutes:
             return f"minute budget reached ({b.max_minutes:g} line minutes)"
@@ -133,6 +133,11 @@ class Crawler:
         return ""
 
     # ---- the crawl -----------------------------------------------------------
+    def interrupt(self, why: str) -> None:
+        """Stop now (Ctrl-C, SIGTERM): calls in progress hang up, the map so far is kept."""
+        self.stopped = why
+        self.stop.set()
+
     def run(self) -> None:
         first = self.place((), follow=0)
         self._record(first)
@@ -140,14 +145,17 @@ class Crawler:
             self.stopped = f"the line did not answer ({first.end_reason or 'no answer'})"
             return
         heard = first.heard[0]
-        if heard.end == "silent":
-            self.stopped = "the line answered but played nothing"
         work: list[tuple[str, str]] = []   # (node id, probe)
-        self.start_id = self._classify(heard, (), work)
+        start = self._classify(heard, (), work)
+        if start not in self.nodes:
+            self.stopped = ("the line answered and hung up at once: it played nothing" if start == "@hangup"
+                            else f"the line answered but played nothing for {self.listen.max_wait_s:g} s")
+            return
+        self.start_id = start
         with ThreadPoolExecutor(max_workers=max(1, self.budget.concurrent)) as pool:
             running: dict[Future, tuple[str, str]] = {}
             while work or running:
-                while work and len(running) < self.budget.concurrent and not self.budget_left():
+                while work and len(running) < self.budget.concurrent and not self.budget_left(len(running)):
                     nid, probe = work.pop(0)
                     node = self.nodes[nid]
                     path, follow = self._probe_path(node, probe)
@@ -189,6 +197,8 @@ class Crawler:
     def _classify(self, heard: Heard, path: tuple[str, ...], work: Optional[list] = None) -> str:
         """The node id (or @hangup / @silent) `heard` is. An unknown prompt is
         a new node reached by `path`, queued in `work` to be explored."""
+        if heard.end == "stopped":
+            return "@stopped"
         if heard.end == "silent" or (not heard.sound and heard.end != "hangup"):
             return "@silent"
         if not heard.sound:
@@ -249,6 +259,8 @@ class Crawler:
             self._policy(node, "no_input" if probe == WAIT else "no_match", log, work)
             return
         target = self._classify(log.heard[depth + 1], log.path[:depth + 1], work)
+        if target == "@stopped":
+            return
         node.edges[probe] = target
         if target == node.id and node.no_match is None:
             node.no_match = (1, "@repeat")    # known so far: one replay; the wrong-key probe follows it
@@ -260,6 +272,8 @@ class Crawler:
         replays, then = 0, "@repeat"
         for i, heard in enumerate(log.heard[depth + 1:]):
             where = self._classify(heard, log.path[:depth + i + 1], work)
+            if where == "@stopped":
+                return
             if where == node.id:
                 replays += 1
                 continue

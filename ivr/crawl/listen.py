@@ -34,7 +34,7 @@ class ListenSettings:
 @dataclass
 class Heard:
     """One stretch of what the line played after the caller's last action."""
-    end: str                     # gap | hangup | silent | music | endless
+    end: str                     # gap | hangup | silent | music | endless | stopped
     lead_s: float = 0.0          # quiet before the first sound (the line's reaction time / timeout)
     duration_s: float = 0.0      # first sound to last sound
     samples: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))  # the sound, at RATE
@@ -57,8 +57,9 @@ def envelope_std(samples: np.ndarray) -> float:
     return float(np.std(np.log(levels + 1e-4)))
 
 
-def listen(call: LineCall, settings: ListenSettings) -> Heard:
-    """Read the call until what plays ends (see the module docstring)."""
+def listen(call: LineCall, settings: ListenSettings, stop=None) -> Heard:
+    """Read the call until what plays ends (see the module docstring);
+    `stop` (a threading.Event) set: return at once with what was heard."""
     s = settings
     blocks: list[np.ndarray] = []
     heard = 0.0                  # seconds read
@@ -75,6 +76,8 @@ def listen(call: LineCall, settings: ListenSettings) -> Heard:
                 last_loud = heard
         if call.ended or not len(block):
             return _heard("hangup", blocks, start, last_loud)
+        if stop is not None and stop.is_set():
+            return _heard("stopped", blocks, start, last_loud)
         if start is None:
             if heard >= s.max_wait_s:
                 return Heard("silent", lead_s=heard)

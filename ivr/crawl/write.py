@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from typing import Optional
 
-from ..model import Menu, Node, Option, Policy, Queue
+from ..model import Command, Menu, Node, Option, Policy, Queue
 from .explore import WAIT, Crawler
 
 MIN_WRONG = 3   # keys sharing one outcome that no prompt announced: that is what a wrong key does
@@ -70,10 +70,28 @@ def _target(t: str, names: dict[str, str]) -> str:
     return names.get(t, t)
 
 
+def human_key(crawler: Crawler) -> Optional[tuple[str, str]]:
+    """(key, human node) when one key reaches the same person from every menu
+    (two or more): the line has a global "human" command."""
+    menus = [n for n in crawler.nodes.values() if n.kind == "menu"]
+    if len(menus) < 2:
+        return None
+    for key in ("0",) + tuple(k for k in "123456789*#"):
+        targets = {n.edges.get(key) for n in menus}
+        if len(targets) == 1:
+            t = targets.pop()
+            if t in crawler.nodes and crawler.nodes[t].kind == "human":
+                return key, t
+    return None
+
+
 def to_menu(crawler: Crawler, target: str, language: str) -> Menu:
     names = node_names(crawler)
     menu = Menu(id=_slug(target) or "crawled", title=f"Crawl of {target}", language=language,
                 start=names.get(crawler.start_id or "", "start"), source=target)
+    everywhere = human_key(crawler)
+    if everywhere:
+        menu.commands["human"] = Command("human", key=everywhere[0], target=names[everywhere[1]])
     for node in crawler.nodes.values():
         nid = names[node.id]
         prompt = node.transcript or f"(prompt not transcribed: {node.duration_s:.1f} s of speech)"
@@ -102,7 +120,13 @@ def to_menu(crawler: Crawler, target: str, language: str) -> Menu:
                 out.no_match = Policy(node.no_match[0], _policy_target(node.no_match[1], node, names))
             elif wrong_to and wrong_to != node.id:
                 out.no_match = Policy(0, _target(wrong_to, names))
-            if not out.options:  # nothing but replays: keep the caller's one way on, or say so
+            if everywhere:  # the global command says it
+                out.options = [o for o in out.options if o.key != everywhere[0]]
+            if not out.options and everywhere:
+                # digits lead nowhere audible: a node collecting a number whose length was not found
+                out.kind, out.next, out.input_digits = "input", nid, (1, 20)
+                notes.append("every digit led back here: it collects digits (length and what follows unknown)")
+            elif not out.options:  # nothing but replays: keep the caller's way on, or say so
                 out.kind = "announcement"
                 out.next = out.no_input.then if out.no_input.then != "@repeat" else "@hangup"
                 notes.append("no key led anywhere: written as an announcement")
