@@ -140,3 +140,30 @@ def test_cli_refuses_bad_targets_and_keys_cleanly():
         run = subprocess.run([sys.executable, "-m", "ivr", "crawl", *args], cwd=ROOT, capture_output=True,
                              text=True, timeout=60)
         assert run.returncode == 2 and what in run.stderr and "Traceback" not in run.stderr, run.stderr
+
+
+@needs_sounds
+def test_many_lines_on_a_dask_local_cluster(tmp_path):
+    """Two lines crawled concurrently on Dask workers, a bad row reported, one budget shared."""
+    lines = tmp_path / "lines.csv"
+    vxml = ROOT.parent / "shared/real_menus/voicexml/jvoicexml_dtmf.vxml"
+    small = tmp_path / "small.yaml"
+    from ivr.menu_yaml import dump_menu
+    from ivr.sources import open_menu
+    small.write_text(dump_menu(open_menu(str(vxml))))
+    other = tmp_path / "other.yaml"
+    other.write_text(small.read_text())
+    lines.write_text(f"target,language\nsim:{small},en\nsim:{other},en\nhttp://nope,en\nsim:{small},en\n")
+    out = tmp_path / "out"
+    run = subprocess.run([sys.executable, "-m", "ivr", "crawl", "--targets", str(lines), "-o", str(out),
+                          "--max-calls", "40", "--pace", "0", "--no-transcribe", "--format", "json"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=600)
+    results = json.loads(run.stdout)
+    assert run.returncode == 1, run.stderr   # the bad rows
+    errors = [r["error"] for r in results if "error" in r]
+    assert any("not sip:" in e for e in errors) and any("listed twice" in e for e in errors)
+    crawled = [r for r in results if "error" not in r]
+    assert len(crawled) == 2
+    for r in crawled:
+        assert r["finished"] and r["nodes"] == 3 and r["calls"] <= 20   # half of the shared 40 calls each
+        assert Path(r["yaml"]).is_file() and Path(r["report"]).is_file()
