@@ -58,9 +58,10 @@ def crawl_one(path: Path, line_kind: str, calls: int, tmp: Path) -> dict:
     from ivr.menu_yaml import dump_menu
     from ivr.sources import open_menu
 
-    menu = open_menu(str(path))
-    yaml_path = tmp / f"{path.stem}.yaml"
-    yaml_path.write_text(dump_menu(menu), encoding="utf-8")
+    yaml_path = path
+    if path.suffix not in (".yaml", ".yml"):  # an import: serve and score its YAML
+        yaml_path = tmp / f"{path.stem}.yaml"
+        yaml_path.write_text(dump_menu(open_menu(str(path))), encoding="utf-8")
     menu = open_menu(str(yaml_path))          # the file served is the file scored
     proc = None
     if line_kind == "sip":

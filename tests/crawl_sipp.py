@@ -28,13 +28,14 @@ OK_INFO = """SIP/2.0 200 OK
 Content-Length: 0
 """
 
-ANSWER = """SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:];tag=[pid]SIPpTag01[call_number]
-[last_Call-ID:]
-[last_CSeq:]
-Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+
+def _response(status: str, tail: str = "Content-Length: 0\n") -> str:
+    """A sipp UAS response to the last request; the first one sets our To tag."""
+    return (f"SIP/2.0 {status}\n[last_Via:]\n[last_From:]\n[last_To:];tag=[pid]SIPpTag01[call_number]\n"
+            f"[last_Call-ID:]\n[last_CSeq:]\n{tail}")
+
+
+ANSWER = _response("200 OK", """Contact: <sip:[local_ip]:[local_port];transport=[transport]>
 Content-Type: application/sdp
 Content-Length: [len]
 
@@ -45,7 +46,7 @@ c=IN IP[media_ip_type] [media_ip]
 t=0 0
 m=audio [rtpstream_audio_port] RTP/AVP 0
 a=rtpmap:0 PCMU/8000
-"""
+""")
 
 
 def _send(text: str) -> str:
@@ -130,14 +131,7 @@ Max-Forwards: 70
 Content-Length: 0
 """
 
-RINGING = """SIP/2.0 180 Ringing
-[last_Via:]
-[last_From:]
-[last_To:];tag=[pid]SIPpTag01[call_number]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
-"""
+RINGING = _response("180 Ringing")
 
 
 def fault(kind: str, folder: Path) -> Path:

@@ -28,6 +28,7 @@ from .line import RATE, Line, LineCall
 
 _TARGET = re.compile(r"^sips?:(?:(?P<user>[^@;]+)@)?(?P<host>\[[^\]]+\]|[^:;>]+)(?::(?P<port>\d+))?(?:;.*)?$")
 FRAME = 160                        # 20 ms at 8 kHz
+JITTER_S = 0.3                     # audio is read this long after it was due: late packets still count
 
 
 def parse_target(target: str) -> tuple[str, str, int]:
@@ -60,7 +61,9 @@ class SipCall(LineCall):
         self.line = line
         self.lock = threading.Lock()
         self.audio = np.zeros(0, np.float32)
-        self.write_at = 0              # next sample index the audio buffer expects
+        self.ts_base: Optional[int] = None   # RTP timestamp at sample index at_base
+        self.at_base = 0
+        self.ssrc_seen: Optional[int] = None
         self.t0: Optional[float] = None
         self.pos = 0                   # samples already read
         self.bye_at: Optional[float] = None
@@ -78,17 +81,19 @@ class SipCall(LineCall):
     def on_packet(self, packet, addr) -> None:
         if self.media is None or packet.payload_type != self.media.payload_type or self.t0 is None:
             return
-        from ..telephony.codecs import CODECS  # noqa: F401 (codec objects carry decode)
         pcm = np.frombuffer(self.media.codec.decode(packet.payload), dtype="<i2").astype(np.float32) / 32768
-        now = int(round((time.monotonic() - self.t0) * RATE))
+        arrived = int(round((time.monotonic() - self.t0) * RATE)) - len(pcm)
         with self.lock:
-            # play out in arrival order; a late burst continues where the last packet ended
-            at = self.write_at if abs(now - len(pcm) - self.write_at) < 3 * FRAME else max(self.write_at, now - len(pcm))
+            # place audio by its RTP timestamp (the sender's clock), so jitter and late
+            # bursts land where they were played; re-anchor on a new stream or a big jump
+            if self.ts_base is None or packet.ssrc != self.ssrc_seen or \
+                    abs(self.at_base + ((packet.timestamp - self.ts_base) & 0xFFFFFFFF) - arrived) > 2 * RATE:
+                self.ts_base, self.at_base, self.ssrc_seen = packet.timestamp, max(0, arrived), packet.ssrc
+            at = self.at_base + ((packet.timestamp - self.ts_base) & 0xFFFFFFFF)
             end = at + len(pcm)
             if end > len(self.audio):
                 self.audio = np.concatenate([self.audio, np.zeros(max(end - len(self.audio), RATE), np.float32)])
             self.audio[at:end] = pcm
-            self.write_at = end
 
     def remote_bye(self, reason: str) -> None:
         if self.bye_at is None:
@@ -149,7 +154,7 @@ class SipCall(LineCall):
         stop = self.pos + int(round(seconds * RATE))
         if self.bye_at is not None:
             stop = min(stop, max(self.pos, int((self.bye_at - self.t0) * RATE)))
-        due = self.t0 + stop / RATE + 0.06   # a little slack for jitter
+        due = self.t0 + stop / RATE + JITTER_S
         while time.monotonic() < due and self.bye_at is None:
             time.sleep(min(0.02, max(0.0, due - time.monotonic())))
         if self.bye_at is not None:

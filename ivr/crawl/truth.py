@@ -5,7 +5,8 @@ A *stop* is where the caller ends up after an action, as a caller perceives
 it: the node where the call next waits for the caller, or, when the call
 ends (a person, a goodbye), the first node it entered; when the call comes
 back to the node it came from after a message ("Your balance is ..."), the
-message node. Key edges are the keys a node offers (its options and the
+message node; a call that ends without a word is `@hangup`, as a caller
+hears it (an imported transfer elsewhere sounds like that). Key edges are the keys a node offers (its options and the
 global command keys) that lead to another stop; wrong keys are not edges.
 """
 from __future__ import annotations
@@ -41,7 +42,10 @@ def stop_after(menu: Menu, path: tuple[str, ...], config: Optional[dict] = None)
         if path and here == origin and entered and entered[0] != here:
             return entered[0]
         return here
-    return entered[0] if entered else "@hangup"
+    # the call ended: the first thing said on the way out; a line that just ends the call
+    # (an import's transfer elsewhere, a silent hang-up) is only "the call ended" to a caller
+    spoken = [n for n in entered if menu.nodes[n].spoken_text().strip()]
+    return spoken[0] if spoken else "@hangup"
 
 
 def _waiting(call: Call) -> Optional[str]:
@@ -105,7 +109,7 @@ def score(menu: Menu, crawled: Menu, node_paths: dict[str, tuple], config: Optio
     found_nodes = set(image.values()) & set(paths)
     def lands(target: str) -> set:
         """Where a crawled target leaves the caller: itself, and through a message to what follows."""
-        out = {image.get(target)}
+        out = {image.get(target, target)}
         node = crawled.nodes.get(target)
         if node is not None and node.kind == "announcement" and node.next:
             out.add(image.get(node.next))

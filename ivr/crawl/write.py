@@ -26,10 +26,11 @@ def wrong_keys(crawler: Crawler, node) -> tuple[set[str], Optional[str]]:
     replay = {k for k, t in keys.items() if t == node.id}
     if not replay:  # the same message before the replay ("invalid option") counts as a replay
         counts = Counter(t for t in keys.values())
-        common = [t for t, c in counts.most_common(1) if c >= MIN_WRONG]
-        if common and (common[0] == node.id or _leads_back(crawler, common[0], node.id)
-                       or not any(k in node.labels for k, t in keys.items() if t == common[0])):
-            return {k for k, t in keys.items() if t == common[0]}, common[0]
+        for target, count in counts.most_common(1):
+            back = _leads_back(crawler, target, node.id)    # "invalid option", then this menu again
+            if count >= (2 if back else MIN_WRONG) and (
+                    back or not any(k in node.labels for k, t in keys.items() if t == target)):
+                return {k for k, t in keys.items() if t == target}, target
         return set(), None
     return replay, node.id
 
