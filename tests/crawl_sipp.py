@@ -141,9 +141,10 @@ def fault(kind: str, folder: Path) -> Path:
     if kind == "never-answers":
         out += ['  <recv request="INVITE"/>\n', _send(RINGING), '  <pause milliseconds="120000"/>\n']
     else:
-        out += ['  <recv request="INVITE" rrs="true">\n    <action>\n'
-                '      <ereg regexp=".*" search_in="hdr" header="From:" check_it="true" assign_to="caller"/>\n'
-                '    </action>\n  </recv>\n', _send(ANSWER), '  <recv request="ACK" crlf="true"/>\n']
+        keep_caller = ('    <action>\n      <ereg regexp=".*" search_in="hdr" header="From:" check_it="true" '
+                       'assign_to="caller"/>\n    </action>\n') if kind == "hangs-up" else ""  # sipp: no unused variables
+        out += [f'  <recv request="INVITE" rrs="true">\n{keep_caller}  </recv>\n', _send(ANSWER),
+                '  <recv request="ACK" crlf="true"/>\n']
         if kind == "hangs-up":
             out += [f'  <send retrans="500"><![CDATA[\n\n{BYE_FROM_LINE}\n  ]]></send>\n',
                     '  <recv response="200"/>\n']
