@@ -106,7 +106,8 @@ class Crawler:
                     if action != WAIT:
                         call.press(action)
                     heard.append(self._listen(call))
-                    if heard[-1].end in ("hangup", "music", "endless") or (action == WAIT and heard[-1].end == "silent"):
+                    if heard[-1].end in ("hangup", "music", "endless", "stopped") or (
+                            action == WAIT and heard[-1].end == "silent"):
                         break
         finally:
             call.hangup()
