@@ -145,7 +145,8 @@ class Baresip:
     """A baresip softphone: its microphone plays `source` (8 kHz mono WAV,
     silence by default); what it hears is dumped to dump/*-dec.wav."""
 
-    def __init__(self, tmp: Path, source: Optional[Path] = None, name: str = "baresip"):
+    def __init__(self, tmp: Path, source: Optional[Path] = None, name: str = "baresip", user: str = "tester",
+                 auto_answer: bool = False, password: Optional[str] = None):
         need("baresip")
         self.dir = tmp / name
         self.dump = self.dir / "dump"
@@ -154,9 +155,11 @@ class Baresip:
             source = write_wav(self.dir / "silence.wav", np.zeros(8000 * 120))
         self.ctrl = free_port()
         rtp = free_port() // 2 * 2
+        self.sip_port = free_port()
         (self.dir / "config").write_text(BARESIP_CONFIG.format(
-            sip_port=free_port(), source=source, rtp_lo=rtp, rtp_hi=rtp + 40, ctrl_port=self.ctrl, dump=self.dump))
-        (self.dir / "accounts").write_text("<sip:tester@127.0.0.1>;regint=0\n")
+            sip_port=self.sip_port, source=source, rtp_lo=rtp, rtp_hi=rtp + 40, ctrl_port=self.ctrl, dump=self.dump))
+        params = (";answermode=auto" if auto_answer else "") + (f";auth_pass={password}" if password else "")
+        (self.dir / "accounts").write_text(f"<sip:{user}@127.0.0.1>;regint=0{params}\n")
         self.log = self.dir / "baresip.log"
         self.proc = subprocess.Popen(["baresip", "-f", str(self.dir)], cwd=self.dir, stdin=subprocess.DEVNULL,
                                      stdout=open(self.log, "w"), stderr=subprocess.STDOUT)
@@ -258,3 +261,37 @@ class Sipp:
              "-timeout", f"{int(timeout)}s", *args],
             cwd=tmp, capture_output=True, text=True, timeout=timeout + 15)
         self.returncode = self.proc.returncode
+
+
+def frame_similarity(heard: np.ndarray, expected: np.ndarray, lag: int, frame: int) -> float:
+    """Normalised correlation of one 20 ms frame of what was heard with the expected audio."""
+    got = heard[lag + frame * 160:lag + (frame + 1) * 160]
+    want = expected[frame * 160:(frame + 1) * 160]
+    if len(got) < 160 or len(want) < 160:
+        return 0.0
+    return float(np.dot(got, want) / (np.linalg.norm(got) * np.linalg.norm(want) + 1e-9))
+
+
+def prompt_stopped(heard: np.ndarray, expected: np.ndarray, lag: int, after_s: float, until_s: float) -> tuple:
+    """(seconds, similarities): when the expected prompt stopped being heard after
+    `after_s` (the first loud frame that no longer matches), and the similarity
+    of every loud frame from there to `until_s`."""
+    loud = [f for f in range(int(after_s * 50), int(until_s * 50))
+            if f * 160 + 160 <= len(expected) and np.sqrt(np.mean(expected[f * 160:(f + 1) * 160] ** 2)) >= 0.03]
+    sims = [(f, frame_similarity(heard, expected, lag, f)) for f in loud]
+    stop = next((f for f, sim in sims if sim < 0.5), None)
+    return (None if stop is None else stop / 50, sims)
+
+
+def dial(phone: "Baresip", server: "Serve", user: str = "consumer-service") -> dict:
+    """Call `user` on the server from the softphone; the server's `answered` event."""
+    phone.dial(f"sip:{user}@127.0.0.1:{server.port}")
+    return server.wait("answered")
+
+
+def press(phone: "Baresip", server: "Serve", key: str, after_s: float, event: str, timeout: float = 20,
+          **match) -> dict:
+    """Listen `after_s` seconds, press `key`, wait for the server's `event`."""
+    time.sleep(after_s)
+    phone.key(key)
+    return server.wait(event, timeout=timeout, **match)

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from sipp_scenarios import call
-from telephony_peers import ROOT, Baresip, Serve, Sipp, align, prompt_audio, wait_for
+from telephony_peers import (ROOT, Baresip, Serve, Sipp, align, dial, frame_similarity, press, prompt_audio,
+                             prompt_stopped)
 
 CONSUMER = "menus/consumer-service.yaml"
 HOTLINE = "menus/12351-hotline.yaml"
@@ -36,15 +37,10 @@ def _menu_prompt(node: str) -> str:
 
 
 def test_baresip_keys_reach_a_person_and_the_record_shows_the_path(serve, phone):
-    phone.dial(f"sip:consumer-service@127.0.0.1:{serve.port}")
-    answered = serve.wait("answered", menu="consumer-service")
-    assert answered["codec"] in ("PCMU", "PCMA")
-    time.sleep(2.0)
-    phone.key("1")
-    serve.wait("enter", node="main")
-    time.sleep(1.0)
-    phone.key("0")
-    serve.wait("end", outcome="human")
+    answered = dial(phone, serve)
+    assert answered["codec"] in ("PCMU", "PCMA") and answered["menu"] == "consumer-service"
+    press(phone, serve, "1", 2.0, "enter", node="main")
+    press(phone, serve, "0", 1.0, "end", outcome="human")
     time.sleep(1.0)
     phone.hangup()
     serve.wait("recorded")
@@ -91,24 +87,16 @@ def test_barge_in_key_stops_the_prompt_within_100ms(serve, phone):
     assert score > 0.9
     t_key = pressed["t"]                   # call time the first event packet arrived
     assert 0.5 < t_key < 4.0, "the key was meant to come early in the prompt"
-    # every 20 ms frame where the language prompt would still be loud, from 100 ms
-    # after the key: the caller no longer hears it (residual as loud as the prompt)
-    late = []
-    for f in range(int((t_key + 0.1) * 50), min(len(frames), int((t_key + 1.0) * 50))):
-        if frames[f] < 0.03:
-            continue
-        want = expected[f * 160:(f + 1) * 160]
-        got = heard[lag + f * 160:lag + (f + 1) * 160]
-        if len(got) < 160:
-            break
-        similarity = float(np.dot(got, want) / (np.linalg.norm(got) * np.linalg.norm(want) + 1e-9))
-        late.append(similarity)
-    assert len(late) >= 10, "too few loud prompt frames after the key to measure"
-    assert max(late) < 0.5, f"the language prompt was still heard >100 ms after the key ({max(late):.2f})"
-    # and before the key it was heard clearly
-    early = [float(np.dot(heard[lag + f * 160:lag + (f + 1) * 160], expected[f * 160:(f + 1) * 160]) /
-                   (np.linalg.norm(heard[lag + f * 160:lag + (f + 1) * 160]) * np.linalg.norm(expected[f * 160:(f + 1) * 160]) + 1e-9))
-             for f in range(10, int((t_key - 0.05) * 50)) if frames[f] > 0.03]
+    # the prompt as heard: whole before the key, gone within 100 ms after it
+    stopped, _ = prompt_stopped(heard, expected, lag, t_key - 0.5, t_key + 1.0)
+    assert stopped is not None, "the language prompt was never cut"
+    latency = stopped - t_key
+    print(f"barge-in: key at {t_key:.3f} s, prompt stopped at {stopped:.3f} s as heard ({1000 * latency:.0f} ms)")
+    assert latency <= 0.1, f"prompt still heard {1000 * latency:.0f} ms after the key"
+    _, after = prompt_stopped(heard, expected, lag, t_key + 0.1, t_key + 1.0)
+    assert len(after) >= 10 and max(sim for _, sim in after) < 0.5   # and it stays gone
+    early = [frame_similarity(heard, expected, lag, f) for f in range(10, int((t_key - 0.05) * 50))
+             if np.sqrt(np.mean(expected[f * 160:(f + 1) * 160] ** 2)) > 0.03]
     assert np.median(early) > 0.9
 
 
@@ -125,14 +113,9 @@ def test_sipp_info_digits_reach_a_person(tmp_path, serve):
 
 
 def test_hotline_answers_and_routes_on_keys(serve, phone):
-    phone.dial(f"sip:12351-hotline@127.0.0.1:{serve.port}")
-    serve.wait("answered", menu="12351-hotline")
-    time.sleep(1.5)
-    phone.key("1")
-    serve.wait("enter", node="wages")
-    time.sleep(1.0)
-    phone.key("0")
-    serve.wait("end", outcome="human")
+    assert dial(phone, serve, "12351-hotline")["menu"] == "12351-hotline"
+    press(phone, serve, "1", 1.5, "enter", node="wages")
+    press(phone, serve, "0", 1.0, "end", outcome="human")
     phone.hangup()
     serve.wait("recorded")
     [rec] = serve.records()
@@ -141,8 +124,7 @@ def test_hotline_answers_and_routes_on_keys(serve, phone):
 
 
 def test_unknown_user_gets_the_default_menu(serve, phone):
-    phone.dial(f"sip:nobody@127.0.0.1:{serve.port}")
-    answered = serve.wait("answered")
+    answered = dial(phone, serve, "nobody")
     assert answered["menu"] == "consumer-service"
     phone.hangup()
     serve.wait("recorded")

@@ -40,6 +40,8 @@ def _listen(value: str) -> tuple[str, int]:
               help="Built-in queue: a simulated agent answers after this many seconds on hold.")
 @click.option("--hold-music", type=click.Path(dir_okay=False), default=None,
               help=f"WAV looped while holding (default: {HOLD_MUSIC} when installed).")
+@click.option("--answer-after", type=click.FloatRange(0, 60), default=0.0, show_default=True,
+              help="Ring (180) this many seconds before answering.")
 @click.option("--no-speech", is_flag=True, help="Keys only: do not listen for caller speech.")
 @config_option
 @click.option("--db", "db", type=click.Path(dir_okay=False), help="Records database (default: config.yaml).")
@@ -48,7 +50,7 @@ def _listen(value: str) -> tuple[str, int]:
 @user_errors
 def command(menu_files: tuple[str, ...], listen: str, default_menu: Optional[str], no_tcp: bool, max_calls: int,
             media_timeout: float, allow: tuple[str, ...], auth: Optional[str], agent_uri: Optional[str],
-            agent_after: Optional[float], hold_music: Optional[str], no_speech: bool, config_path: Optional[str],
+            agent_after: Optional[float], answer_after: float, hold_music: Optional[str], no_speech: bool, config_path: Optional[str],
             db: Optional[str], no_record: bool, fmt: str) -> None:
     """Answer SIP calls to MENU... and run each call through the menu.
 
@@ -91,12 +93,17 @@ def command(menu_files: tuple[str, ...], listen: str, default_menu: Optional[str
     music = hold_music or (HOLD_MUSIC if Path(HOLD_MUSIC).is_file() else None)
     options = Options(agent_uri=agent_uri, agent_after_s=agent_after, speech=not no_speech,
                       hold_music_samples=load_8k(music) if music else None)
+    from ..telephony.codecs import CODECS
+    if options.hold_music_samples is not None:
+        for codec in CODECS.values():
+            options.hold_music(codec)
     for menu in menus.values():  # synthesise every prompt now, not during a call
         count = prompts.warm(menu, queue_sentences(menu))
         click.echo(f"{menu.id}: {count} prompts ready", err=True)
     settings = Settings(host=host, port=port, tcp=not no_tcp, max_calls=max_calls, media_timeout_s=media_timeout,
                         allow=list(allow), auth=(user, password) if auth else None,
-                        db=None if no_record else database_path(config, db), fmt=fmt)
+                        db=None if no_record else database_path(config, db), fmt=fmt,
+                        answer_after_s=answer_after)
     server = Server(menus, default, config, settings, options, prompts)
     try:
         asyncio.run(server.run())

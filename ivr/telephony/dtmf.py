@@ -17,15 +17,16 @@ class EventDetector:
     the digit once per event."""
 
     def __init__(self) -> None:
-        self._last: Optional[int] = None   # timestamp of the event already reported
+        self._last: Optional[tuple[int, int]] = None   # (timestamp, event) already reported
 
     def feed(self, payload: bytes, timestamp: int) -> Optional[str]:
         if len(payload) < 4:
             return None
         event = payload[0]
-        if event >= len(KEYS) or timestamp == self._last:
+        # an event is its RTP timestamp; the code too, since replayed captures reuse timestamps
+        if event >= len(KEYS) or (timestamp, event) == self._last:
             return None
-        self._last = timestamp
+        self._last = (timestamp, event)
         return KEYS[event]
 
 

@@ -13,6 +13,7 @@ digit at its end packet)."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import logging
 import random
@@ -20,6 +21,7 @@ import signal
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
@@ -34,6 +36,7 @@ from .rtp import FRAME_S, Packet, open_endpoint, pack
 from .sdp import Media, SdpError, answer, parse_offer
 from .session import Options, Session
 
+MAX_REMEMBERED = 4096     # answered non-INVITE requests kept for retransmissions
 MAX_CATCH_UP = 5           # frames sent at once after a stall (older ones are skipped)
 LISTEN_BLOCK = 800         # 100 ms at 8 kHz for the speech endpointer
 
@@ -45,6 +48,33 @@ class IvrUAS(SipUAS):
         super().__init__(*args, **kwargs)
         self.on_info = on_info
         self._handlers["INFO"] = self._handle_info
+        # answers to non-INVITE requests, for their retransmissions (RFC 3261 §17.2.2):
+        # aiosipua ran a retransmitted INFO/BYE through the dialog again -> 500 (CSeq not increasing)
+        self._answers: OrderedDict = OrderedDict()
+        self._request_key: Optional[tuple] = None
+        send_reply = self.transport.send_reply
+
+        def remember(response) -> None:
+            if self._request_key is not None:
+                self._answers[self._request_key] = response
+                while len(self._answers) > MAX_REMEMBERED:
+                    self._answers.popitem(last=False)
+            send_reply(response)
+        self.transport.send_reply = remember
+
+    def _handle_request(self, request, addr) -> None:
+        key = None
+        if request.method.upper() not in ("INVITE", "ACK"):
+            key = (request.call_id, _branch(request), request.headers.get_first("cseq"))
+            if key in self._answers:  # a retransmission: the same answer again
+                self._request_key = None
+                self.transport.send_reply(self._answers[key])
+                return
+        self._request_key = key
+        try:
+            super()._handle_request(request, addr)
+        finally:
+            self._request_key = None
 
     def _handle_invite(self, request, addr) -> None:
         existing = self._calls.get(request.call_id or "")
@@ -102,6 +132,7 @@ class Settings:
     db: Optional[str] = None                 # None: do not record
     fmt: str = "text"
     max_call_s: float = 3600.0               # a call is ended after this long, whatever happens
+    answer_after_s: float = 0.0              # ring this long before answering (180 Ringing)
 
 
 class Live:
@@ -223,6 +254,11 @@ class Server:
 
     async def run(self) -> None:
         await self.start()
+        # each call builds a state machine of many small objects; the cyclic GC's
+        # full passes over them stalled the 20 ms ticker (gaps up to 120 ms at 100 calls)
+        gc.collect()
+        gc.freeze()
+        gc.set_threshold(50_000, 20, 1000)
         for sig in (signal.SIGTERM, signal.SIGINT):
             try:
                 self.loop.add_signal_handler(sig, self.stopping.set)
@@ -295,11 +331,18 @@ class Server:
         self.ringing.add(call.call_id)
         self.log(call.call_id, "invite", remote=call.caller, menu=menu.id, codec=media.codec.name,
                  dtmf="rfc4733" if media.dtmf_pt is not None else "info-only")
-        self.loop.create_task(self._answer(call, menu, media))
+        if self.settings.answer_after_s > 0:
+            call.ringing()
+            self.loop.call_later(self.settings.answer_after_s,
+                                 lambda: self.loop.create_task(self._answer(call, menu, media)))
+        else:
+            self.loop.create_task(self._answer(call, menu, media))
 
     async def _answer(self, call, menu, media: Media) -> None:
         from aiosipua import parse_sdp
         live = None
+        if call.call_id not in self.ringing:  # cancelled while ringing
+            return
         try:
             endpoint = await open_endpoint(self.settings.host, lambda p, a: live and live.on_rtp(p, a))
             if call.call_id not in self.ringing:  # cancelled while the socket opened
