@@ -7,7 +7,7 @@ from typing import Optional
 import click
 
 from ..config import load_config
-from .common import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, config_option, format_option, print_json, progress, user_errors
+from .common import EXIT_FINDINGS, EXIT_OK, config_option, format_option, print_json, progress, user_errors
 
 
 @click.command("crawl")
@@ -88,6 +88,9 @@ def command(target: Optional[str], out: Optional[str], report_path: Optional[str
     old = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         report = crawl(job, config, progress=progress, on_crawler=holder.append)
+    except KeyboardInterrupt:
+        click.echo("interrupted before the first call: nothing mapped", err=True)
+        raise SystemExit(EXIT_FINDINGS)
     finally:
         for s, h in old.items():
             signal.signal(s, h)

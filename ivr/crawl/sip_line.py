@@ -218,7 +218,12 @@ class SipLine(Line):
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, name="ivr-crawl-sip", daemon=True)
         self.thread.start()
-        self.run(self._start())
+        try:
+            self.run(self._start())
+        except OSError as err:
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            raise IvrError(f"cannot open a SIP socket on {self.local_ip} ({err})",
+                           "check the local address, or that the network is up", code="network") from None
 
     def run(self, coro, timeout: float = 60.0):
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
