@@ -39,14 +39,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(yaml_path: Path, port: int) -> subprocess.Popen:
+def serve(yaml_path: Path, port: int, log: Path) -> subprocess.Popen:
+    """`ivr serve` on 127.0.0.1:`port`, its log in a file (a pipe nobody reads fills up and stalls it)."""
     proc = subprocess.Popen([sys.executable, "-m", "ivr", "serve", str(yaml_path), "--listen", f"127.0.0.1:{port}",
                              "--no-record", "--no-speech"], cwd=ROOT, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=log.open("w"))
     deadline = time.monotonic() + 120
-    for line in proc.stderr:
-        if "listening" in line or time.monotonic() > deadline:
-            break
+    while "listening" not in log.read_text() and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.2)
     return proc
 
 
@@ -67,7 +67,7 @@ def crawl_one(path: Path, line_kind: str, calls: int, tmp: Path) -> dict:
     if line_kind == "sip":
         from ivr.crawl.sip_line import SipLine
         port = free_port()
-        proc = serve(yaml_path, port)
+        proc = serve(yaml_path, port, tmp / f"{path.stem}.serve.log")
         line = SipLine(f"sip:1000@127.0.0.1:{port}")
         budget = Budget(concurrent=calls, pace_s=0.2, max_minutes=120)
     else:

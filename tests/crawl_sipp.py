@@ -118,7 +118,7 @@ def start_uas(scenario: Path, port: int, rtp_base: int) -> subprocess.Popen:
     return subprocess.Popen(["sipp", "-sf", str(scenario), "-i", "127.0.0.1", "-p", str(port), "-mp", str(rtp_base),
                              "-nostdin", "-trace_err", "-error_file", str(scenario.parent / "sipp.err")],
                             cwd=scenario.parent, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
+                            stderr=subprocess.DEVNULL)   # its errors go to -error_file
 
 
 BYE_FROM_LINE = """BYE [next_url] SIP/2.0

@@ -31,6 +31,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def start_serve(menu: Path, port: int, tmp: Path) -> subprocess.Popen:
+    """`ivr serve` on 127.0.0.1:`port`, logging to a file (an unread pipe would fill and stall it)."""
+    log = tmp / "serve.log"
+    serve = subprocess.Popen([sys.executable, "-m", "ivr", "serve", str(menu), "--listen", f"127.0.0.1:{port}",
+                              "--no-record", "--no-speech"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log.open("w"))
+    deadline = time.monotonic() + 120
+    while "listening" not in log.read_text() and time.monotonic() < deadline and serve.poll() is None:
+        time.sleep(0.2)
+    return serve
+
+
 def crawl(*args: str, timeout: float = 400) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "ivr", "crawl", *args], cwd=ROOT, capture_output=True,
                           text=True, timeout=timeout)
@@ -116,14 +127,8 @@ def test_crawl_of_ivr_serve_recovers_the_menu(tmp_path):
     menu_file = tmp_path / "menu.yaml"
     menu_file.write_text(dump_menu(open_menu(str(source))))
     port = free_port()
-    serve = subprocess.Popen([sys.executable, "-m", "ivr", "serve", str(menu_file), "--listen", f"127.0.0.1:{port}",
-                              "--no-record", "--no-speech"], cwd=ROOT, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.PIPE, text=True)
+    serve = start_serve(menu_file, port, tmp_path)
     try:
-        deadline = time.monotonic() + 120
-        for line in serve.stderr:
-            if "listening" in line or time.monotonic() > deadline:
-                break
         out, report = tmp_path / "line.yaml", tmp_path / "crawl.json"
         run = crawl(f"sip:menu@127.0.0.1:{port}", "-o", str(out), "--report", str(report), "--calls", "2",
                     "--pace", "0.2", "--no-transcribe", "--max-minutes", "10", timeout=700)
@@ -140,13 +145,8 @@ def test_crawl_of_ivr_serve_recovers_the_menu(tmp_path):
 def test_sigterm_keeps_the_partial_map(tmp_path):
     import signal
     port = free_port()
-    serve = subprocess.Popen([sys.executable, "-m", "ivr", "serve", str(ROOT / "menus/consumer-service.yaml"),
-                              "--listen", f"127.0.0.1:{port}", "--no-record", "--no-speech"], cwd=ROOT,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    serve = start_serve(ROOT / "menus/consumer-service.yaml", port, tmp_path)
     try:
-        for line in serve.stderr:
-            if "listening" in line:
-                break
         out, report = tmp_path / "line.yaml", tmp_path / "crawl.json"
         crawler = subprocess.Popen([sys.executable, "-m", "ivr", "crawl", f"sip:1000@127.0.0.1:{port}", "-o", str(out),
                                     "--report", str(report), "--calls", "2", "--pace", "0.2", "--no-transcribe"],
