@@ -78,7 +78,8 @@ def human_key(crawler: Crawler) -> Optional[tuple[str, str]]:
     if len(menus) < 2:
         return None
     for key in ("0",) + tuple(k for k in "123456789*#"):
-        targets = {n.edges.get(key) for n in menus}
+        # a menu where the key led to silence does not say otherwise: it may be collecting digits
+        targets = {n.edges.get(key) for n in menus} - {"@silent"}
         if len(targets) == 1:
             t = targets.pop()
             if t in crawler.nodes and crawler.nodes[t].kind == "human":
