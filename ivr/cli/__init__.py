@@ -38,6 +38,9 @@ COMMANDS = {
                        "key and by voice, seconds, queue wait), what silence and wrong input do, and which "
                        "cited rules the design breaks."),
     "test": ("test", "Run the caller-flow scenarios in PATHS (files or folders of *.yaml)."),
+    "crawl": ("crawl", "Call TARGET (sip:LINE@HOST[:PORT]), explore its menu breadth-first by keys and "
+                       "silence, and write what was found as an ivr menu (-o) that `ivr validate` and "
+                       "`ivr audit` read, plus a report (--report)."),
     "serve": ("serve", "Answer SIP calls to MENU... and run each call through the menu."),
 }
 

@@ -1,0 +1,60 @@
+"""The options a prompt announces, from its transcript, in English and Chinese:
+
+    "For billing, press 1. Press 0 for an agent."   -> {"1": "billing", "0": "an agent"}
+    "查询话费请按1，请按0转人工。按9"                   -> {"1": "查询话费", "0": "转人工", "9": ""}
+
+A clause names a key ("press 1", "dial one", "按1", "请按零") and its label
+stands before it ("for billing, press 1") or after it ("press 0 for an agent");
+a label alone in the clause before the key counts too ("For sales, press 2").
+"""
+from __future__ import annotations
+
+import re
+
+from ..matching import DIGIT_WORDS, tidy
+
+_KEY = r"(?:[0-9*#]|zero|oh|one|two|three|four|five|six|seven|eight|nine|star|pound|hash" \
+       r"|[零〇一幺二两三四五六七八九]|星号|井号)"
+_EN_PRESS = re.compile(rf"\b(?:press|dial|push|key|enter)\s+(?:the\s+)?(?:number\s+)?({_KEY})\b(?:\s+key)?", re.I)
+_ZH_PRESS = re.compile(rf"(?:请)?按\s*({_KEY})(?:\s*键)?")
+_CLAUSES = re.compile(r"[.;!?。；！？,，、\n]+")
+_EN_LEAD = re.compile(r"^(?:and\s+|or\s+|then\s+)?(?:if you (?:want|would like|wish|need)\s+(?:to\s+)?|for\s+|to\s+|please\s+)?", re.I)
+_EN_TAIL = re.compile(r"\s*(?:,?\s*or say\b.*|\bplease\b|\bnow\b|\bor\b|\band\b)\s*$", re.I)
+_ZH_TRIM = re.compile(r"^(?:如需|如果|需要|请|您)+|(?:请|的话)+$")
+
+
+def _key(word: str) -> str:
+    word = word.lower()
+    return word if word in "0123456789*#" else DIGIT_WORDS.get(word, "")
+
+
+def _label_en(text: str) -> str:
+    text = _EN_TAIL.sub("", text.strip(" ,-")).strip()
+    return _EN_LEAD.sub("", text).strip(" ,-")
+
+
+def _label_zh(text: str) -> str:
+    return _ZH_TRIM.sub("", text.strip()).strip()
+
+
+def extract(text: str) -> dict[str, str]:
+    """{key: label} of the options `text` announces (label "" when none was said)."""
+    found: dict[str, str] = {}
+    pending = ""  # a clause with a label and no key, e.g. "For sales" before ", press 2"
+    for clause in _CLAUSES.split(tidy(text)):
+        clause = clause.strip()
+        if not clause:
+            continue
+        hit = _EN_PRESS.search(clause) or _ZH_PRESS.search(clause)
+        if hit is None:
+            pending = clause
+            continue
+        zh = hit.re is _ZH_PRESS
+        before, after = clause[:hit.start()], clause[hit.end():]
+        label_of = _label_zh if zh else _label_en
+        label = label_of(before) or label_of(after) or label_of(pending)
+        key = _key(hit.group(1))
+        if key and key not in found:
+            found[key] = label
+        pending = ""
+    return found

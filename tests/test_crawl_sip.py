@@ -1,0 +1,167 @@
+"""ivr crawl over real SIP: a line that is not ivr (sipp UAS playing real
+recordings, keys by SIP INFO, an unannounced 0 to hold music), `ivr serve`
+running a bundled-style menu, and targets that misbehave. Loopback only."""
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from crawl_sipp import build, start_uas  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+SOUNDS = Path("/usr/share/asterisk/sounds/en/invalid.wav")
+MOH = Path("/usr/share/asterisk/moh/macroform-robot_dity.wav")
+
+needs_sipp = pytest.mark.skipif(shutil.which("sipp") is None or not SOUNDS.is_file() or not MOH.is_file(),
+                                reason="needs sip-tester, asterisk-core-sounds-en-wav, asterisk-moh-opsound-wav "
+                                       "(scripts/setup.sh installs them)")
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_serve(menu: Path, port: int, tmp: Path) -> subprocess.Popen:
+    """`ivr serve` on 127.0.0.1:`port`, logging to a file (an unread pipe would fill and stall it)."""
+    log = tmp / "serve.log"
+    serve = subprocess.Popen([sys.executable, "-m", "ivr", "serve", str(menu), "--listen", f"127.0.0.1:{port}",
+                              "--no-record", "--no-speech"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log.open("w"))
+    deadline = time.monotonic() + 120
+    while "listening" not in log.read_text() and time.monotonic() < deadline and serve.poll() is None:
+        time.sleep(0.2)
+    return serve
+
+
+def crawl(*args: str, timeout: float = 400) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "ivr", "crawl", *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+@needs_sipp
+def test_crawl_maps_a_line_that_is_not_ivr_and_finds_the_hidden_person(tmp_path):
+    scenario = build(ROOT / "tests/data/crawl/nonivr_line.yaml", tmp_path)
+    port = free_port()
+    uas = start_uas(scenario, port, 20000 + port % 1000 * 20)
+    try:
+        time.sleep(1.0)
+        out, report = tmp_path / "line.yaml", tmp_path / "crawl.json"
+        run = crawl(f"sip:line@127.0.0.1:{port}", "-o", str(out), "--report", str(report), "--dtmf", "info",
+                    "--keys", "0123*", "--calls", "2", "--pace", "0.2", "--no-transcribe", "--max-minutes", "15",
+                    timeout=900)
+    finally:
+        uas.terminate()
+        uas.wait(10)
+    assert run.returncode == 0, run.stderr[-2000:]
+    data = json.loads(report.read_text())
+    kinds = sorted(n["kind"] for n in data["nodes"])
+    # main, billing (a recorded prompt), the recorded "more information" message before main,
+    # the recorded "invalid" message before main, hold music (a person)
+    assert kinds == ["announcement", "announcement", "human", "menu", "menu"], data["nodes"]
+    start = next(n for n in data["nodes"] if n["path"] == [])
+    edges = {(e["from"], e["key"]): e["to"] for e in data["edges"]}
+    human = next(n["id"] for n in data["nodes"] if n["kind"] == "human")
+    assert edges[(start["id"], "0")] == human                    # the unannounced 0: music on hold
+    billing = edges[(start["id"], "1")]
+    assert edges[(billing, "*")] == start["id"]                  # back to a known node, not a new one
+    assert all(edges[(billing, k)] == billing for k in "0123")  # wrong keys replay billing
+    info, invalid = edges[(start["id"], "2")], edges[(start["id"], "3")]
+    assert info != invalid and edges[(start["id"], "*")] == invalid    # one "invalid" message for both keys
+    assert edges[(info, "next")] == edges[(invalid, "next")] == start["id"]
+    assert 5.5 < start["duration_s"] < 7.5                       # the espeak prompt lasts 6.3 s
+    assert any("key 0" in u and "announced" in u for u in data["unsure"])   # no transcript: undecidable
+    yaml_text = out.read_text()
+    assert "# crawled by ivr crawl from sip:line@127.0.0.1" in yaml_text
+    check = subprocess.run([sys.executable, "-m", "ivr", "validate", str(out)], cwd=ROOT, capture_output=True,
+                           text=True)
+    assert check.returncode == 0, check.stderr
+
+
+@needs_sipp
+@pytest.mark.parametrize("kind, stopped", [("never-answers", "did not answer"),
+                                           ("hangs-up", "played nothing"),
+                                           ("music", "")])
+def test_misbehaving_targets_end_within_budget_with_a_clear_report(tmp_path, kind, stopped):
+    from crawl_sipp import fault
+    scenario = fault(kind, tmp_path)
+    port = free_port()
+    uas = start_uas(scenario, port, 20000 + port % 1000 * 20)
+    try:
+        time.sleep(1.0)
+        report = tmp_path / "crawl.json"
+        started = time.monotonic()
+        run = crawl(f"sip:line@127.0.0.1:{port}", "-o", str(tmp_path / "line.yaml"), "--report", str(report),
+                    "--ring-timeout", "4", "--max-minutes", "1", "--no-transcribe", timeout=180)
+        took = time.monotonic() - started
+    finally:
+        uas.terminate()
+        uas.wait(10)
+    assert "Traceback" not in run.stderr, run.stderr[-2000:]
+    assert took < 90
+    data = json.loads(report.read_text())
+    if kind == "music":   # music from the first second: a queue, no menu to explore
+        assert [n["kind"] for n in data["nodes"]] == ["human"], data["nodes"]
+        assert run.returncode == 0
+    else:
+        assert run.returncode == 1, run.stderr
+        assert stopped in data["stopped"], data["stopped"]
+        assert data["nodes"] == [] and data["calls"] == 1
+
+
+def test_crawl_of_ivr_serve_recovers_the_menu(tmp_path):
+    """A real `ivr serve` subprocess running a small menu (the JVoiceXML keypad
+    menu, imported), crawled over SIP with RFC 4733 keys: every node and key edge."""
+    from ivr.crawl.truth import score
+    from ivr.menu_yaml import dump_menu
+    from ivr.sources import open_menu
+    source = ROOT.parent / "shared/real_menus/voicexml/jvoicexml_dtmf.vxml"
+    menu_file = tmp_path / "menu.yaml"
+    menu_file.write_text(dump_menu(open_menu(str(source))))
+    port = free_port()
+    serve = start_serve(menu_file, port, tmp_path)
+    try:
+        out, report = tmp_path / "line.yaml", tmp_path / "crawl.json"
+        run = crawl(f"sip:menu@127.0.0.1:{port}", "-o", str(out), "--report", str(report), "--calls", "2",
+                    "--pace", "0.2", "--no-transcribe", "--max-minutes", "10", timeout=700)
+    finally:
+        serve.terminate()
+        serve.wait(20)
+    assert run.returncode == 0, run.stderr[-2000:]
+    data = json.loads(report.read_text())
+    menu, crawled = open_menu(str(menu_file)), open_menu(str(out))
+    result = score(menu, crawled, {n["id"]: tuple(n["path"]) for n in data["nodes"]})
+    assert result["node_recall"] == 1.0 and result["edge_recall"] == 1.0, result
+
+
+def test_sigterm_keeps_the_partial_map(tmp_path):
+    import signal
+    port = free_port()
+    serve = start_serve(ROOT / "menus/consumer-service.yaml", port, tmp_path)
+    try:
+        out, report = tmp_path / "line.yaml", tmp_path / "crawl.json"
+        crawler = subprocess.Popen([sys.executable, "-m", "ivr", "crawl", f"sip:1000@127.0.0.1:{port}", "-o", str(out),
+                                    "--report", str(report), "--calls", "2", "--pace", "0.2", "--no-transcribe"],
+                                   cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for line in crawler.stderr:
+            if line.startswith("calls 2,"):
+                break
+        crawler.send_signal(signal.SIGTERM)
+        started = time.monotonic()
+        _, err = crawler.communicate(timeout=120)
+        assert time.monotonic() - started < 60      # calls in progress hang up at once
+    finally:
+        serve.terminate()
+        serve.wait(20)
+    assert crawler.returncode == 1 and "Traceback" not in err, err
+    data = json.loads(report.read_text())
+    assert "SIGTERM" in data["stopped"] and data["nodes"]
+    assert "PARTIAL MAP: interrupted (SIGTERM)" in out.read_text()
