@@ -223,10 +223,11 @@ def prompt_audio(text: str, language: str = "en") -> np.ndarray:
     return np.frombuffer(pcm, dtype="<i2").astype(np.float32) / 32768.0
 
 
-def align(heard: np.ndarray, expected: np.ndarray, search_s: float = 1.0, rate: int = 8000) -> tuple[int, float]:
+def align(heard: np.ndarray, expected: np.ndarray, search_s: float = 1.0, rate: int = 8000,
+          window_s: float = 1.5) -> tuple[int, float]:
     """Where `expected` starts in `heard` (lag in samples) and the normalised
-    correlation of the first 1.5 s there."""
-    n = int(1.5 * rate)
+    correlation of its first `window_s` seconds there."""
+    n = int(window_s * rate)
     ref = expected[:n]
     best = (0, -1.0)
     for lag in range(0, int(search_s * rate), 8):
