@@ -231,10 +231,10 @@ class SipLine(Line):
     async def _start(self) -> None:
         from aiosipua import SipUAC
 
-        from ..telephony.server import _Udp  # serve's UDP transport (works around aiosipua on 3.11)
-        self.transport = _Udp(local_addr=(self.local_ip, 0))
+        from ..telephony.udp import SipUdpTransport  # serve's UDP transport (works on Python 3.11)
+        self.transport = SipUdpTransport(local_addr=(self.local_ip, 0))
         await self.transport.start()
-        self.transport.local_addr = self.transport._udp_transport.get_extra_info("sockname")[:2]
+        self.transport.local_addr = self.transport.bound_address()
         self.transport.on_message = self._on_message
         self.uac = SipUAC(self.transport)
 

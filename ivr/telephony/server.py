@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 from aiosipua import SipUAS
-from aiosipua.transport import UdpSipTransport
 
 from .auth import AllowList, DigestAuth
 from .dtmf import EventDetector, info_digit
@@ -35,6 +34,7 @@ from .records import save_sip_call
 from .rtp import FRAME_S, Packet, open_endpoint, pack
 from .sdp import Media, SdpError, answer, parse_offer
 from .session import Options, Session
+from .udp import SipUdpTransport
 
 MAX_REMEMBERED = 4096     # answered non-INVITE requests kept for retransmissions
 MAX_CATCH_UP = 5           # frames sent at once after a stall (older ones are skipped)
@@ -97,22 +97,6 @@ class IvrUAS(SipUAS):
         self.transport.send_reply(resp)
         if digit is not None and self.on_info is not None:
             self.on_info(call, digit)
-
-
-class _Udp(UdpSipTransport):
-    """aiosipua's UDP transport; its protocol asserts a transport class that
-    Python 3.11's selector transport does not inherit (fixed in 3.12)."""
-
-    async def start(self) -> None:
-        from aiosipua.transport import _UdpProtocol
-
-        class Protocol(_UdpProtocol):
-            def connection_made(self, transport) -> None:
-                self._owner._udp_transport = transport
-
-        loop = asyncio.get_running_loop()
-        self._udp_transport, _ = await loop.create_datagram_endpoint(lambda: Protocol(self),
-                                                                     local_addr=self.local_addr)
 
 
 def _branch(request) -> Optional[str]:
@@ -234,7 +218,7 @@ class Server:
     async def start(self) -> None:
         from aiosipua.transport import TcpSipTransport
         self.loop = asyncio.get_running_loop()
-        transports = [_Udp(local_addr=(self.settings.host, self.settings.port))]
+        transports = [SipUdpTransport(local_addr=(self.settings.host, self.settings.port))]
         if self.settings.tcp:
             transports.append(TcpSipTransport(local_addr=(self.settings.host, self.settings.port)))
         for transport in transports:
