@@ -167,3 +167,72 @@ def test_many_lines_on_a_dask_local_cluster(tmp_path):
     for r in crawled:
         assert r["finished"] and r["nodes"] == 3 and r["calls"] <= 20   # half of the shared 40 calls each
         assert Path(r["yaml"]).is_file() and Path(r["report"]).is_file()
+
+
+TWINS = """
+id: twins
+title: Two requests that ask for the same code
+language: en
+start: main
+commands:
+  human: {key: "0", to: agent}
+defaults:
+  timeout_s: 3
+  no_input: {retries: 1, then: "@human"}
+  no_match: {retries: 1, then: "@human"}
+nodes:
+  main:
+    kind: menu
+    prompt: Main menu. For repairs press 1. For a new line press 2. For help press 3. For a person press 0.
+    options: [{key: "1", to: repairs}, {key: "2", to: service}, {key: "3", to: help}]
+  repairs:
+    kind: menu
+    prompt: Repairs. To book a repair press 1. For help press 2.
+    options: [{key: "1", to: repair_code}, {key: "2", to: help}]
+  service:
+    kind: menu
+    prompt: New lines. To order a new line press 1. For help press 2.
+    options: [{key: "1", to: service_code}, {key: "2", to: help}]
+  help:
+    kind: menu
+    prompt: Help desk. For our opening hours press 1.
+    options: [{key: "1", to: hours}]
+  hours: {kind: self_service, prompt: Opening hours., answer: We are open every day from eight to eight., next: main}
+  repair_code: {kind: input, name: area, digits: [3, 4], prompt: Please key in your area code then press hash., next: repair_done}
+  service_code: {kind: input, name: area, digits: [3, 4], prompt: Please key in your area code then press hash., next: service_done}
+  repair_done: {kind: hangup, prompt: Your repair is booked. An engineer will call you. Goodbye.}
+  service_done: {kind: hangup, prompt: Your new line is ordered. We will send you a letter. Goodbye.}
+  agent: {kind: human, prompt: Connecting you to a person.}
+"""
+
+
+@needs_sounds
+def test_same_words_in_two_places_are_told_apart_by_what_follows(tmp_path):
+    """Two number entries say the very same sentence but lead to different
+    requests: both are found (the second as a twin kept apart by the number it
+    takes), and the help desk reached from three menus stays one node."""
+    from ivr.crawl import write
+    from ivr.crawl.truth import key_findings, score
+    from ivr.sources import open_menu
+    path = tmp_path / "twins.yaml"
+    path.write_text(TWINS)
+    from ivr.crawl.engine_line import EngineLine
+    from ivr.crawl.explore import Budget, Crawler
+    menu = open_menu(str(path))
+    crawler = Crawler(EngineLine(menu), Budget(pace_s=0, concurrent=2), keys=("0", "1", "2", "3"))
+    crawler.run()
+    names = write.node_names(crawler)
+    out = tmp_path / "crawled.yaml"
+    out.write_text(write.dump(crawler, "sim:twins", "en"))
+    crawled = open_menu(str(out))
+    result = score(menu, crawled, {names[n.id]: n.path for n in crawler.nodes.values()})
+    assert result["node_recall"] == 1.0 and result["edge_recall"] == 1.0, result
+    inputs = [n for n in crawled.nodes.values() if n.kind == "input"]
+    assert len(inputs) == 2 and all(n.input_digits == (4, 4) for n in inputs)
+    ends = {crawled.nodes[n.next].kind for n in inputs}
+    assert ends == {"hangup"} and len({n.next for n in inputs}) == 2      # each entry to its own request
+    helps = [n for n in crawler.nodes.values() if n.kind == "menu" and n.path and n.path[-1] == "3" and len(n.path) == 1]
+    assert len(helps) == 1 and not any(n.twin_of for n in crawler.nodes.values())
+    assert sum(1 for n in crawled.nodes.values() if n.kind == "menu") == 4   # main, repairs, new lines, help
+    assert key_findings(crawled) == key_findings(menu)
+    assert result["steps_to_human"] == result["crawled_steps_to_human"] == 1

@@ -155,15 +155,23 @@ class EngineCall(LineCall):
         if self.ended or self.call.ended:
             return
         self._advance(self.seconds)
-        # a new prompt cuts off whatever was still playing, as on a real line
-        self.sounds = [(at, a[:max(0, int(round((self.seconds - at) * RATE)))]) for at, a in self.sounds]
+        mark = len(self.call.events)
         self.call.press(key)
+        if not all(_ignored(e) for e in self.call.events[mark:]):
+            # a key the line acts on cuts off whatever was still playing, as on a real line;
+            # an ignored one (the `#` after a full entry, a key during a prompt that cannot
+            # be interrupted) leaves the prompt playing
+            self.sounds = [(at, a[:max(0, int(round((self.seconds - at) * RATE)))]) for at, a in self.sounds]
         self._sync()
 
     def hangup(self) -> None:
         if not self.call.ended:
             self.call.hangup()
         self.ended, self.end_reason = True, self.end_reason or "caller hangup"
+
+
+def _ignored(event: dict) -> bool:
+    return event["type"] == "ignored" or (event["type"] == "key" and "ignored" in event)
 
 
 class EngineLine(Line):

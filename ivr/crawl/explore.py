@@ -27,6 +27,17 @@ from .line import Line, LineCall
 from .listen import Heard, ListenSettings, listen
 
 WAIT = "wait"  # the silence action: say nothing and listen
+ENTRY_LENGTHS = (4, 3, 6, 8, 10, 5, 12)   # numbers tried where every digit alone is refused
+DIGITS = "123456789"
+
+
+def is_entry(action: str) -> bool:
+    """A number keyed in one go ("1111#"), not one key, silence or a wrong-key probe."""
+    return len(action) > 1 and all(c in DTMF_KEYS for c in action)
+
+
+def entry(length: int) -> str:
+    return "1" * length + "#"
 
 
 @dataclass
@@ -52,6 +63,10 @@ class Node:
     timeout_s: Optional[float] = None
     transcript: str = ""
     labels: dict[str, str] = field(default_factory=dict)     # key -> label heard in the prompt
+    parent: Optional[str] = None        # the node whose probe found it
+    twin_of: Optional[str] = None       # says the same as that node, reached elsewhere: the same node?
+    entry: Optional[tuple[int, str]] = None   # a number of this many digits was taken, then where
+    entry_tries: int = 0                # numbers tried so far (ENTRY_LENGTHS)
 
     @property
     def duration_s(self) -> float:
@@ -104,7 +119,8 @@ class Crawler:
                     if call.ended or self.stop.is_set() or self._over_call(call):
                         break
                     if action != WAIT:
-                        call.press(action)
+                        for key in action:   # one key, or a number keyed in one go
+                            call.press(key)
                     heard.append(self._listen(call))
                     if heard[-1].end in ("hangup", "music", "endless", "stopped") or (
                             action == WAIT and heard[-1].end == "silent"):
@@ -175,6 +191,7 @@ class Crawler:
             if work and left:
                 self.stopped = left
                 self.unsure += [f"not tried ({left}): {probe} at {nid}" for nid, probe in work]
+        self._merge_twins()
 
     def _record(self, log: CallLog) -> None:
         self.calls.append(log)
@@ -193,18 +210,47 @@ class Crawler:
 
     # ---- what was heard ------------------------------------------------------
     def _known(self) -> dict[str, np.ndarray]:
-        return {f"{n.id}|{i}": p for n in self.nodes.values() for i, p in enumerate(n.prints)}
+        return {f"{n.id}|{i}": p for n in self.nodes.values() if n.twin_of is None for i, p in enumerate(n.prints)}
 
-    def _classify(self, heard: Heard, path: tuple[str, ...], work: Optional[list] = None) -> str:
+    def _ancestors(self, nid: Optional[str]) -> list[str]:
+        """`nid` and the nodes whose probes led to it, nearest first: where this call has been."""
+        out = []
+        while nid is not None and nid not in out:
+            out.append(nid)
+            nid = self.nodes[nid].parent
+        return out
+
+    def _classify(self, heard: Heard, path: tuple[str, ...], work: Optional[list] = None,
+                  here: Optional[str] = None) -> str:
         """The node id (or @hangup / @silent) `heard` is. An unknown prompt is
-        a new node reached by `path`, queued in `work` to be explored."""
+        a new node reached by `path` from `here`, queued in `work` to be explored.
+        A prompt that a twin also says is the twin where this call has been."""
+        nid = self._match(heard, path, here)
+        if nid == "@new":
+            return self._new(path, self._kind(heard), heard, self._pending, work, here)
+        return nid
+
+    def _where_been(self, nid: str, here: Optional[str]) -> str:
+        """`nid`, or its twin where this call has been (a twin says the same words)."""
+        same = {nid} | {n.id for n in self.nodes.values() if n.twin_of == nid}
+        if len(same) == 1:
+            return nid
+        return next((a for a in self._ancestors(here) if a in same), nid)
+
+    @staticmethod
+    def _kind(heard: Heard) -> str:
+        return {"gap": "menu", "hangup": "hangup", "music": "human", "endless": "human"}[heard.end]
+
+    def _match(self, heard: Heard, path: tuple[str, ...], here: Optional[str]) -> str:
+        """The known node `heard` is, @hangup / @silent / @stopped, or @new
+        (its fingerprint left in self._pending)."""
         if heard.end == "stopped":
             return "@stopped"
         if heard.end == "silent" or (not heard.sound and heard.end != "hangup"):
             return "@silent"
         if not heard.sound:
             return "@hangup"
-        kind = {"gap": "menu", "hangup": "hangup", "music": "human", "endless": "human"}[heard.end]
+        kind = self._kind(heard)
         samples = heard.samples[:int(5 * 8000)] if kind == "human" else heard.samples
         fp = fpr.fingerprint(samples)
         if len(fp) < fpr.MIN_FRAMES:
@@ -214,22 +260,27 @@ class Crawler:
         found = fpr.match(fp, known)
         if found:
             key, how = found
-            nid = key.split("|")[0]
+            nid = self._where_been(key.split("|")[0], here)
             if how == "suffix":   # a shorter form of it (without an intro): keep both forms
                 self.nodes[nid].prints.append(fp)
             if how == "replay":   # something, then that prompt: a message before it?
-                return self._message_before(heard, known[key], nid, path)
+                return self._message_before(heard, known[key], nid, path, here)
             return nid
-        return self._new(path, kind, heard, fp, work)
+        self._pending = fp
+        return "@new"
 
-    def _new(self, path: tuple[str, ...], kind: str, heard: Heard, fp: np.ndarray, work: Optional[list]) -> str:
+    def _new(self, path: tuple[str, ...], kind: str, heard: Heard, fp: np.ndarray, work: Optional[list],
+             here: Optional[str] = None, twin_of: Optional[str] = None) -> str:
         nid = f"n{len(self.nodes)}"
-        self.nodes[nid] = Node(nid, path, kind, heard, [fp])
+        while nid in self.nodes:   # ids of merged twins are not reused
+            nid += "_"
+        self.nodes[nid] = Node(nid, path, kind, heard, [fp], parent=here, twin_of=twin_of)
         if work is not None:
             self._enqueue(work, nid)
         return nid
 
-    def _message_before(self, heard: Heard, prompt: np.ndarray, nid: str, path: tuple[str, ...]) -> str:
+    def _message_before(self, heard: Heard, prompt: np.ndarray, nid: str, path: tuple[str, ...],
+                        here: Optional[str] = None) -> str:
         """`heard` is a message followed by node `nid`'s prompt ("Your balance
         is ..." then the menu again; "Invalid option" then the menu): the
         message is an announcement node leading to `nid` (a bare replay is `nid`)."""
@@ -242,12 +293,12 @@ class Crawler:
         message = message[:len(message) - int(reversed_start * RATE)]
         fp = fpr.fingerprint(message)
         for n in self.nodes.values():   # where the message was cut is approximate: lengths may differ a little
-            if n.kind == "announcement" and any(
+            if n.kind == "announcement" and n.edges.get("next") == nid and any(
                     abs(len(p) - len(fp)) <= 0.25 * max(len(p), len(fp)) and fpr.similarity(p, fp) > fpr.SAME_CORR
                     for p in n.prints):
                 return n.id
         part = Heard("gap", heard.lead_s, len(message) / RATE, message)
-        aid = self._new(path, "announcement", part, fp, None)
+        aid = self._new(path, "announcement", part, fp, None, here)
         self.nodes[aid].edges["next"] = nid
         return aid
 
@@ -260,20 +311,83 @@ class Crawler:
         if probe == WAIT or probe.startswith("wrong:"):
             self._policy(node, "no_input" if probe == WAIT else "no_match", log, work)
             return
-        target = self._classify(log.heard[depth + 1], log.path[:depth + 1], work)
+        heard = log.heard[depth + 1]
+        known = set(self.nodes)
+        target = self._classify(heard, log.path[:depth + 1], work, node.id)
         if target == "@stopped":
+            return
+        if target in known:
+            target = self._twin_check(node, log.path[:depth + 1], heard, target, work)
+        if is_entry(probe):
+            self._entry_result(node, probe, target, work)
             return
         node.edges[probe] = target
         if target == node.id and node.no_match is None:
             node.no_match = (1, "@repeat")    # known so far: one replay; the wrong-key probe follows it
             work.append((node.id, f"wrong:{probe}"))
+        digits = [k for k in self.keys if k in DIGITS]
+        if digits and node.entry_tries == 0 and all(self._back_here(node.edges.get(k), node.id) for k in digits):
+            # every digit alone is refused: it collects a number; key one in to hear what follows
+            node.entry_tries = 1
+            work.append((node.id, entry(ENTRY_LENGTHS[0])))
+
+    def _back_here(self, target: Optional[str], nid: str) -> bool:
+        """`target` is `nid` again, or a message and then `nid` ("invalid option", the menu)."""
+        other = self.nodes.get(target or "")
+        return target == nid or bool(other and other.kind == "announcement" and other.edges.get("next") == nid)
+
+    def _entry_result(self, node: Node, probe: str, target: str, work: list) -> None:
+        """A number keyed in: taken (where it led), or refused (try the next length)."""
+        if node.no_match and target == node.no_match[1]:
+            return   # where wrong keys lead: each key was a wrong key, it takes no number
+        if not self._back_here(target, node.id) and target != "@silent":
+            node.entry = (len(probe) - 1, target)
+        elif node.entry_tries < len(ENTRY_LENGTHS):
+            work.append((node.id, entry(ENTRY_LENGTHS[node.entry_tries])))
+            node.entry_tries += 1
+        else:
+            self.unsure.append(f"{node.id}: every digit alone is refused, and so is a number of "
+                               f"{', '.join(map(str, ENTRY_LENGTHS))} digits")
+
+    def _twin_check(self, node: Node, path: tuple[str, ...], heard: Heard, target: str, work: list) -> str:
+        """A known menu's words heard where this call has not been: the same
+        node reached another way, or another node saying the same words (two
+        area-code entries, each leading to its own request)? Explored as a twin;
+        merged back at the end when it behaves the same (_merge_twins)."""
+        other = self.nodes.get(target)
+        if (other is None or other.kind != "menu" or other.twin_of is not None or node.twin_of is not None
+                or target in self._ancestors(node.id)):
+            return target
+        return self._new(path, "menu", heard, other.prints[0], work, node.id, twin_of=target)
+
+    def _merge_twins(self) -> None:
+        """Twins that did what their original did (every key tried on both to
+        the same place, the same number taken to the same place) are that node."""
+        for twin in [n for n in self.nodes.values() if n.twin_of]:
+            orig = self.nodes[twin.twin_of]
+            same = lambda t: orig.id if t == twin.id else t   # noqa: E731
+            keys = (set(twin.edges) & set(orig.edges)) - {"next"}
+            twin_entry = twin.entry and (twin.entry[0], same(twin.entry[1]))
+            if any(same(twin.edges[k]) != orig.edges[k] for k in keys) or twin_entry != orig.entry:
+                twin.twin_of = None    # a node of its own that says the same words
+                continue
+            del self.nodes[twin.id]
+            for n in self.nodes.values():
+                n.edges = {k: same(t) for k, t in n.edges.items()}
+                if n.entry:
+                    n.entry = (n.entry[0], same(n.entry[1]))
+                for policy in ("no_input", "no_match"):
+                    if getattr(n, policy):
+                        setattr(n, policy, (getattr(n, policy)[0], same(getattr(n, policy)[1])))
+                if n.parent == twin.id:
+                    n.parent = orig.id
 
     def _policy(self, node: Node, which: str, log: CallLog, work: list) -> None:
         """Replays of `node` in a row after silence / a wrong key, then where the call went."""
         depth = len(node.path)
         replays, then = 0, "@repeat"
         for i, heard in enumerate(log.heard[depth + 1:]):
-            where = self._classify(heard, log.path[:depth + i + 1], work)
+            where = self._classify(heard, log.path[:depth + i + 1], work, node.id)
             if where == "@stopped":
                 return
             if where == node.id:

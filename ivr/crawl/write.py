@@ -55,8 +55,8 @@ def node_names(crawler: Crawler) -> dict[str, str]:
         else:
             parent = next((p for p in crawler.nodes.values() if p.path == node.path[:-1]), None)
             label = parent.labels.get(node.path[-1], "") if parent and node.path else ""
-            keys = "_".join("w" if a == WAIT else {"*": "star", "#": "hash"}.get(a, a) for a in node.path)
-            base = _slug(label) or f"{node.kind}_{keys}"
+            keys = "_".join("w" if a == WAIT else a.replace("*", "star").replace("#", "hash") for a in node.path)
+            base = _slug(label) or f"{'input' if node.entry else node.kind}_{keys}"
         name, i = base, 2
         while name in used:
             name, i = f"{base}_{i}", i + 1
@@ -124,7 +124,13 @@ def to_menu(crawler: Crawler, target: str, language: str) -> Menu:
                 out.no_match = Policy(0, _target(wrong_to, names))
             if everywhere:  # the global command says it
                 out.options = [o for o in out.options if o.key != everywhere[0]]
-            if not out.options and everywhere:
+            if node.entry:   # every digit alone was refused, a number of this length was taken
+                digits, then = node.entry
+                out.kind, out.next, out.input_digits = "input", _target(then, names), (digits, digits)
+                notes.append(f"every digit alone was refused; a {digits}-digit number then # was taken"
+                             + "".join(f"; key {o.key}: {o.target}" for o in out.options))
+                out.options = []
+            elif not out.options and everywhere:
                 # digits lead nowhere audible: a node collecting a number whose length was not found
                 out.kind, out.next, out.input_digits = "input", nid, (1, 20)
                 notes.append("every digit led back here: it collects digits (length and what follows unknown)")
