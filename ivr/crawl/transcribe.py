@@ -1,6 +1,8 @@
 """Transcripts of the prompts found, with the best recogniser installed for
 the language (ivr.speech.recognizer.get_recognizer: a neural engine where one
-is installed, else what there is), and the options they announce."""
+is installed, else what there is), and the options they announce. A transcript
+the recogniser is not sure of (below speech.min_confidence) is not used: the
+node stays "not transcribed" and the report lists what was heard."""
 from __future__ import annotations
 
 from typing import Callable, Optional
@@ -23,15 +25,22 @@ def transcribe(crawler: Crawler, language: str, engine: str = "auto", config: Op
         crawler.unsure.append(f"no transcripts: {err.problem} "
                               "(the map is by keys only)")
         return ""
+    min_confidence = float((config or {}).get("speech", {}).get("min_confidence", 0.5))
     for i, node in enumerate(crawler.nodes.values()):
         if not node.heard.sound:
             continue
         progress(f"transcribing {i + 1}/{len(crawler.nodes)} ({node.duration_s:.0f} s of prompt)")
         audio = resample(node.heard.samples, 8000, recognizer.rate)
         try:
-            node.transcript = recognizer.recognize(audio).text.strip()
+            heard = recognizer.recognize(audio)
         except Exception as err:  # an engine failing on one prompt must not lose the map
             crawler.unsure.append(f"{node.id}: the recogniser failed ({err})")
             continue
+        if heard.confidence < min_confidence:
+            # nonsense would name no options and so make every way to a person look hidden
+            crawler.unsure.append(f"{node.id}: transcript below confidence {min_confidence:g} "
+                                  f"({heard.confidence:.2f}), not used: {heard.text.strip()!r}")
+            continue
+        node.transcript = heard.text.strip()
         node.labels = extract(node.transcript)
     return recognizer.name

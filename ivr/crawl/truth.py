@@ -20,8 +20,10 @@ from ..model import DTMF_KEYS, Menu
 WAIT = "wait"
 
 
-def stop_after(menu: Menu, path: tuple[str, ...], config: Optional[dict] = None) -> str:
-    """The stop reached by `path` (keys, or "wait" for silence) from the start."""
+def stop_after(menu: Menu, path: tuple[str, ...], config: Optional[dict] = None, message: bool = False) -> str:
+    """The stop reached by `path` (keys, or "wait" for silence) from the start;
+    with `message`, the first node heard after the last action (the message
+    a crawled announcement is, wherever the call then waits)."""
     call = Call(menu, config)
     call.settle()
     origin, mark = _waiting(call), 0
@@ -37,6 +39,8 @@ def stop_after(menu: Menu, path: tuple[str, ...], config: Optional[dict] = None)
         call.settle()
     entered = [e["node"] for e in call.events[mark:] if e["type"] == "enter"
                and menu.nodes[e["node"]].kind != "goto"]
+    if message and entered and menu.nodes[entered[0]].spoken_text().strip():
+        return entered[0]
     if not call.ended:
         here = call.node
         if path and here == origin and entered and entered[0] != here:
@@ -105,7 +109,9 @@ def score(menu: Menu, crawled: Menu, node_paths: dict[str, tuple], config: Optio
     """Recall of the crawl against the menu: nodes, key edges, steps to a person.
     `crawled` is the written map; `node_paths` its node ids -> the path that found each."""
     paths, edges = truth_graph(menu, config)
-    image = {nid: stop_after(menu, p, config) for nid, p in node_paths.items()}
+    kinds = {n.id: n.kind for n in crawled.nodes.values()}
+    image = {nid: stop_after(menu, p, config, message=kinds.get(nid) == "announcement")
+             for nid, p in node_paths.items()}
     found_nodes = set(image.values()) & set(paths)
     def lands(target: str) -> set:
         """Where a crawled target leaves the caller: itself, and through a message to what follows."""
