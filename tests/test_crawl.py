@@ -31,6 +31,11 @@ needs_sounds = pytest.mark.skipif(not (SOUNDS / "invalid.wav").is_file() or not 
     ("查询话费请按1，请按0转人工。", {"1": "查询话费", "0": "转人工"}),
     ("人工服务请按零", {"0": "人工服务"}),
     ("Thank you for calling. Goodbye.", {}),
+    # Whisper writes no punctuation (tiny.en on consumer-service's main menu, "press 3" heard as "press free")
+    ("The main menu press 0 or say agent for a person at any time for billing press 1 or say billing "
+     "to report an outage press 2 or say outage to check an order press free or say order for opening hours "
+     "press 4 or say hours", {"0": "The main menu", "1": "billing", "2": "report an outage", "4": "opening hours"}),
+    ("欠薪请按1劳动合同请按2转人工请按0", {"1": "欠薪", "2": "劳动合同", "0": "转人工"}),
 ])
 def test_options_are_read_from_english_and_chinese_prompts(text, options):
     assert extract(text) == options

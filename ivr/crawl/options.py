@@ -37,6 +37,27 @@ def _label_zh(text: str) -> str:
     return _ZH_TRIM.sub("", text.strip()).strip()
 
 
+_EN_LAST_LEAD = re.compile(r"\b(?:for|to)\s+((?:(?!\b(?:for|to)\b).)+?)\s*$", re.I)
+
+
+def _unpunctuated(clause: str, hits: list, found: dict[str, str]) -> None:
+    """"for billing press 1 or say billing to report an outage press 2 ...":
+    each key's label is what stands between the key before it and it (in
+    English the last "for …"/"to …" there, as "or say billing" comes first)."""
+    end = 0
+    for hit in hits:
+        before = clause[end:hit.start()]
+        end = hit.end()
+        if hit.re is _ZH_PRESS:
+            label = _label_zh(before)
+        else:
+            lead = _EN_LAST_LEAD.search(before)
+            label = _label_en(lead.group(1)) if lead else (_label_en(before) if hit is hits[0] else "")
+        key = _key(hit.group(1))
+        if key and key not in found:
+            found[key] = label
+
+
 def extract(text: str) -> dict[str, str]:
     """{key: label} of the options `text` announces (label "" when none was said)."""
     found: dict[str, str] = {}
@@ -45,10 +66,15 @@ def extract(text: str) -> dict[str, str]:
         clause = clause.strip()
         if not clause:
             continue
-        hit = _EN_PRESS.search(clause) or _ZH_PRESS.search(clause)
-        if hit is None:
+        hits = list(_EN_PRESS.finditer(clause)) or list(_ZH_PRESS.finditer(clause))
+        if not hits:
             pending = clause
             continue
+        if len(hits) > 1:   # a recogniser that writes no punctuation: one clause per key
+            _unpunctuated(clause, hits, found)
+            pending = ""
+            continue
+        hit = hits[0]
         zh = hit.re is _ZH_PRESS
         before, after = clause[:hit.start()], clause[hit.end():]
         label_of = _label_zh if zh else _label_en

@@ -110,7 +110,8 @@ def score(menu: Menu, crawled: Menu, node_paths: dict[str, tuple], config: Optio
     `crawled` is the written map; `node_paths` its node ids -> the path that found each."""
     paths, edges = truth_graph(menu, config)
     kinds = {n.id: n.kind for n in crawled.nodes.values()}
-    image = {nid: stop_after(menu, p, config, message=kinds.get(nid) == "announcement")
+    # a message heard after a key is that message, wherever the call then waits
+    image = {nid: stop_after(menu, p, config, message=bool(p) and kinds.get(nid) == "announcement")
              for nid, p in node_paths.items()}
     found_nodes = set(image.values()) & set(paths)
     def lands(target: str) -> set:
