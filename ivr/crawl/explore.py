@@ -93,6 +93,7 @@ class Crawler:
         self.nodes: dict[str, Node] = {}
         self.calls: list[CallLog] = []
         self.unsure: list[str] = []
+        self.merged: list[tuple[str, str]] = []   # (twin, node): explored twice, found the same
         self.stopped = ""                  # why the crawl ended early ("" = finished)
         self.stop = threading.Event()
         self.line_seconds = 0.0
@@ -225,9 +226,9 @@ class Crawler:
         """The node id (or @hangup / @silent) `heard` is. An unknown prompt is
         a new node reached by `path` from `here`, queued in `work` to be explored.
         A prompt that a twin also says is the twin where this call has been."""
-        nid = self._match(heard, path, here)
+        nid, fp = self._match(heard, path, here)
         if nid == "@new":
-            return self._new(path, self._kind(heard), heard, self._pending, work, here)
+            return self._new(path, self._kind(heard), heard, fp, work, here)
         return nid
 
     def _where_been(self, nid: str, here: Optional[str]) -> str:
@@ -241,15 +242,15 @@ class Crawler:
     def _kind(heard: Heard) -> str:
         return {"gap": "menu", "hangup": "hangup", "music": "human", "endless": "human"}[heard.end]
 
-    def _match(self, heard: Heard, path: tuple[str, ...], here: Optional[str]) -> str:
-        """The known node `heard` is, @hangup / @silent / @stopped, or @new
-        (its fingerprint left in self._pending)."""
+    def _match(self, heard: Heard, path: tuple[str, ...], here: Optional[str]) -> tuple[str, Optional[np.ndarray]]:
+        """(the known node `heard` is, or @hangup / @silent / @stopped, or
+        @new with its fingerprint)."""
         if heard.end == "stopped":
-            return "@stopped"
+            return "@stopped", None
         if heard.end == "silent" or (not heard.sound and heard.end != "hangup"):
-            return "@silent"
+            return "@silent", None
         if not heard.sound:
-            return "@hangup"
+            return "@hangup", None
         kind = self._kind(heard)
         samples = heard.samples[:int(5 * 8000)] if kind == "human" else heard.samples
         fp = fpr.fingerprint(samples)
@@ -264,10 +265,9 @@ class Crawler:
             if how == "suffix":   # a shorter form of it (without an intro): keep both forms
                 self.nodes[nid].prints.append(fp)
             if how == "replay":   # something, then that prompt: a message before it?
-                return self._message_before(heard, known[key], nid, path, here)
-            return nid
-        self._pending = fp
-        return "@new"
+                return self._message_before(heard, known[key], nid, path, here), None
+            return nid, None
+        return "@new", fp
 
     def _new(self, path: tuple[str, ...], kind: str, heard: Heard, fp: np.ndarray, work: Optional[list],
              here: Optional[str] = None, twin_of: Optional[str] = None) -> str:
@@ -372,6 +372,7 @@ class Crawler:
                 twin.twin_of = None    # a node of its own that says the same words
                 continue
             del self.nodes[twin.id]
+            self.merged.append((twin.id, orig.id))
             for n in self.nodes.values():
                 n.edges = {k: same(t) for k, t in n.edges.items()}
                 if n.entry:
