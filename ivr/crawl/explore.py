@@ -319,7 +319,7 @@ class Crawler:
         if target in known:
             target = self._twin_check(node, log.path[:depth + 1], heard, target, work)
         if is_entry(probe):
-            self._entry_result(node, probe, target, work)
+            self._entry_result(node, probe, target, work, fresh=target not in known)
             return
         node.edges[probe] = target
         if target == node.id and node.no_match is None:
@@ -336,13 +336,16 @@ class Crawler:
         other = self.nodes.get(target or "")
         return target == nid or bool(other and other.kind == "announcement" and other.edges.get("next") == nid)
 
-    def _entry_result(self, node: Node, probe: str, target: str, work: list) -> None:
+    def _entry_result(self, node: Node, probe: str, target: str, work: list, fresh: bool) -> None:
         """A number keyed in: taken (where it led), or refused (try the next length)."""
         if node.no_match and target == node.no_match[1]:
             return   # where wrong keys lead: each key was a wrong key, it takes no number
         if not self._back_here(target, node.id) and target != "@silent":
             node.entry = (len(probe) - 1, target)
-        elif node.entry_tries < len(ENTRY_LENGTHS):
+            return
+        if fresh and target in self.nodes:   # keys cutting the prompt off, then the prompt: no message
+            del self.nodes[target]
+        if node.entry_tries < len(ENTRY_LENGTHS):
             work.append((node.id, entry(ENTRY_LENGTHS[node.entry_tries])))
             node.entry_tries += 1
         else:
