@@ -23,6 +23,8 @@ MAX_EXPANDED_NODES = 200_000     # YAML nodes after expanding every alias, beyon
 MAX_INT = 2 ** 53                # whole numbers beyond this lose precision as floats
 ALIAS_GROWTH = 10                # ... this many times the nodes actually written: a big
                                  # generated menu is fine, a few lines that multiply are not
+MAX_FLOW_DEPTH = 100             # [ and { nested deeper than any menu needs; PyYAML's scanner
+                                 # rescans every open bracket per token (6 KB of `[` took 2.8 s)
 
 
 class MarkedDict(dict):
@@ -67,6 +69,13 @@ class _MarkedLoader(yaml.SafeLoader):
             raise yaml.constructor.ConstructorError(
                 None, None, f"the number {node.value} is too large (the limit is {MAX_INT})", node.start_mark)
         return value
+
+    def fetch_flow_collection_start(self, TokenClass: Any) -> None:
+        """Refuse brackets nested deeper than MAX_FLOW_DEPTH as they are read."""
+        if self.flow_level >= MAX_FLOW_DEPTH:
+            raise yaml.scanner.ScannerError(
+                None, None, f"brackets nested over {MAX_FLOW_DEPTH} deep", self.get_mark())
+        super().fetch_flow_collection_start(TokenClass)
 
 
 def _construct_mapping(loader: _MarkedLoader, node: yaml.MappingNode) -> MarkedDict:
@@ -137,6 +146,8 @@ def _syntax_error(err: yaml.YAMLError, file: str) -> IvrError:
     fix = "fix the YAML syntax at that place (indentation, quotes, colons)"
     if "cannot be read as" in problem or "too large" in problem:
         fix = "write a plain value (quote text that looks like a date or number; remove the !!tag)"
+    if "nested over" in problem:
+        fix = "flatten the structure"
     if "could not determine a constructor for the tag" in problem:
         fix = "remove the tag (!!python/…, !custom): a menu holds plain text, numbers, lists and mappings"
     return IvrError(f"not valid YAML: {problem}", fix, where, "yaml-syntax")
