@@ -139,6 +139,8 @@ def run_pool(jobs: Iterator, seconds: float, workers: int, check: Callable = fz.
     worker's peak RSS grew since its fork) for each. A worker over `watchdog_s`
     is killed ('timeout'), one that dies is counted ('died'); both are replaced,
     as is one that hit the memory cap. Returns the number of inputs run."""
+    if folder is None and os.access("/dev/shm", os.W_OK):
+        folder = "/dev/shm"                  # inputs are written once each: keep them off the disk
     with tempfile.TemporaryDirectory(prefix="ivr-fuzz-", dir=folder) as work:
         pool = [Worker(os.path.join(work, f"w{i}"), check, memory_mb) for i in range(workers)]
         end, done = time.monotonic() + seconds, 0
