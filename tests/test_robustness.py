@@ -476,3 +476,30 @@ def test_19_generate_replays_share_one_state_machine(monkeypatch):
     assert len(built) == 1
     again = crawl(load_menu_text(_wide_menu_text(), "wide2.yaml"), DEFAULTS, max_paths=5)   # another menu:
     assert len(built) == 2 and again.paths                                                   # its own machine
+
+
+# ---- 9: linear time: the cyclic collector is paused while an importer builds the model ---------
+def test_9_imports_run_with_the_collector_paused_and_restore_it_even_on_error(monkeypatch):
+    """benchmarks/import_scaling.py: a 2 MB dialplan's time per KB grew x1.4 (CPU
+    time) with the collector re-walking the growing model, flat with it paused."""
+    import gc
+    from ivr.importers import asterisk, import_text
+    seen = []
+    real = asterisk.import_menu
+
+    def spy(*args, **kw):
+        seen.append(gc.isenabled())
+        return real(*args, **kw)
+    monkeypatch.setattr(asterisk, "import_menu", spy)
+    dialplan = "[m]\nexten => s,1,Background(hello)\n same => n,WaitExten(5)\nexten => 0,1,Queue(support)\n"
+    assert gc.isenabled()
+    assert import_text(dialplan, "asterisk", "d.conf").nodes
+    with pytest.raises(IvrError):
+        import_text("[general]\n", "asterisk", "d.conf")
+    assert seen == [False, False] and gc.isenabled()
+    gc.disable()                      # a caller that had it off keeps it off
+    try:
+        import_text(dialplan, "asterisk", "d.conf")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
