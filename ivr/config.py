@@ -11,10 +11,9 @@ import math
 from pathlib import Path
 from typing import Any, Optional
 
-import jsonschema
-
 from .errors import IvrError, MenuError
-from .loader import _schema_error, _where_of, bundled_schema
+from .loader import _schema_error, _where_of
+from .schemas import bundled_schema, schema_errors
 from .model import Where
 from .yaml_source import load_yaml
 
@@ -54,8 +53,7 @@ def _non_finite(data: Any, path: list) -> list[tuple[list, float]]:
 def check_config(data: dict, file: str) -> None:
     """Raise MenuError (an IvrError) listing every problem in a parsed config file."""
     schema = config_schema()
-    errors = [_schema_error(e, data, file)
-              for e in jsonschema.Draft202012Validator(schema).iter_errors(data)]
+    errors = [_schema_error(e, data, file) for e in schema_errors("config", data)]
     seen = {str(e.where) for e in errors}  # .inf above a maximum is already reported
     errors += [IvrError(f"{'.'.join(map(str, path))}: {value} is not a finite number",
                         "give a real number (not .nan or .inf)", where, "bad-value")

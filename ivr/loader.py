@@ -2,30 +2,20 @@
 
 Three passes, each a well-kept tool or a short function:
 1. ivr.yaml_source: safe YAML with positions, duplicate keys, size/alias limits;
-2. jsonschema against ivr/schema/menu.schema.json: the shape of the file;
+2. ivr.schemas: ivr/schema/menu.schema.json, the shape of the file (jsonschema's errors);
 3. ivr.validate: what a schema cannot say (targets, reachability, loops, ...).
 """
 from __future__ import annotations
 
 import difflib
-import json
-from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, Optional
-
-import jsonschema
 
 from .errors import IvrError, MenuError
 from .matching import tidy
 from .model import Command, Menu, Node, Option, Policy, Queue, Where
+from .schemas import bundled_schema, schema_errors
 from .yaml_source import MarkedDict, MarkedList, load_yaml, parse_yaml
-
-
-@lru_cache(maxsize=None)
-def bundled_schema(name: str) -> dict:
-    """ivr/schema/NAME.schema.json (menu, scenario, config), read once per process."""
-    return json.loads(resources.files("ivr").joinpath("schema", f"{name}.schema.json").read_text("utf-8"))
 
 
 def menu_schema() -> dict:
@@ -46,7 +36,7 @@ def _where_of(data: Any, path: list, file: str) -> Where:
     return where
 
 
-def _schema_error(err: jsonschema.ValidationError, data: Any, file: str) -> IvrError:
+def _schema_error(err, data: Any, file: str) -> IvrError:
     path = list(err.absolute_path)
     place = ".".join(str(p) for p in path) or "the top level"
     if err.validator == "additionalProperties" and isinstance(err.instance, dict):
@@ -153,9 +143,9 @@ def menu_from_data(data: Any, duplicates: list[IvrError], file: str, config: Opt
                                   "see menus/consumer-service.yaml for an example",
                                   getattr(data, "where", Where(file, 1, 1)), "not-a-menu")])
     _coerce_keys(data)
-    validator = jsonschema.Draft202012Validator(menu_schema())
     errors = list(duplicates)
-    errors += [_schema_error(e, data, file) for e in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))]
+    errors += [_schema_error(e, data, file)
+               for e in sorted(schema_errors("menu", data), key=lambda e: list(map(str, e.absolute_path)))]
     if errors:   # check what is well-formed too, so that one run shows every problem (as yamllint and ruff do)
         from .partial import partial_problems
         raise MenuError(_sorted(errors + partial_problems(data, file, config)))

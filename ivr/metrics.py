@@ -1,8 +1,10 @@
 """How far a caller is from a person, and how long they must listen.
 
 The menu is turned into integer edge arrays once (one pass over the nodes);
-every measure is then a shortest-path or reachability query done by
-scipy.sparse.csgraph in C, so a menu of a million nodes is audited in seconds.
+every measure is then a shortest-path or reachability query: by
+scipy.sparse.csgraph in C for big menus, so a menu of a million nodes is
+audited in seconds, and by a few lines of heapq for menus people write (scipy's
+import alone costs 0.3-0.6 s, most of a one-menu `ivr audit`).
 
 Edges, from the caller's point of view:
   * key    — a key press: a keyed option, a global command's key (1 action)
@@ -22,6 +24,7 @@ guarantee means the caller can ask in words ("agent", "转人工").
 """
 from __future__ import annotations
 
+import heapq
 import itertools
 import math
 import re
@@ -30,8 +33,6 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 import numpy as np
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import dijkstra
 
 from .config import DEFAULTS
 from .model import COMMAND_TARGETS, TERMINAL_KINDS, Menu, Node, Queue
@@ -332,23 +333,52 @@ def _policy_table(menu: Menu, ids: list[str], rows: np.ndarray, dst: np.ndarray,
     return PolicyTable(ids, rows, code, np.asarray(retries, dtype=np.int64), then)
 
 
-def _matrix(g: Graph, keep: Optional[np.ndarray], w: np.ndarray, reverse: bool = False) -> csr_matrix:
-    """The edges `keep` (a mask over all edges; None: all) with per-edge weights
-    `w`, as a CSR graph, forward or reversed. Built directly, not through
-    coo->csr, which would add up parallel edges (the searches take the cheapest)."""
+SCIPY_FROM_EDGES = 50_000   # below this, heapq in Python is quicker than importing scipy
+
+
+def _shortest(g: Graph, keep: Optional[np.ndarray], w: np.ndarray, sources, reverse: bool = False):
+    """Dijkstra from `sources` (an index or several: the distance to the
+    nearest) over the edges `keep` (a mask over all edges; None: all) with
+    per-edge weights `w`, forward or reversed. Returns (distances, predecessors
+    (-9999 where none)) over all g.n + 2 nodes; parallel edges: the cheapest."""
     size = g.n + 2
     order = g.order(reverse)
     sel = order if keep is None else order[keep[order]]
     u, v = (g.dst, g.src) if reverse else (g.src, g.dst)
-    indptr = np.zeros(size + 1, dtype=np.int64)
-    np.cumsum(np.bincount(u[sel], minlength=size), out=indptr[1:])
-    return csr_matrix((w[sel].astype(float), v[sel], indptr), shape=(size, size))
+    sources = np.atleast_1d(np.asarray(sources, dtype=np.int64))
+    if g.src.size >= SCIPY_FROM_EDGES:
+        from scipy.sparse import csr_matrix
+        from scipy.sparse.csgraph import dijkstra
+        # CSR built directly, not through coo->csr, which would add up parallel edges
+        indptr = np.zeros(size + 1, dtype=np.int64)
+        np.cumsum(np.bincount(u[sel], minlength=size), out=indptr[1:])
+        graph = csr_matrix((w[sel].astype(float), v[sel], indptr), shape=(size, size))
+        dist, pred, _ = dijkstra(graph, indices=sources, min_only=True, return_predecessors=True)
+        return dist, pred
+    adjacent: list[list] = [[] for _ in range(size)]
+    for a, b, weight in zip(u[sel].tolist(), v[sel].tolist(), w[sel].astype(float).tolist()):
+        adjacent[a].append((b, weight))
+    dist, pred = [math.inf] * size, [-9999] * size
+    heap = []
+    for s in sources.tolist():
+        dist[s] = 0.0
+        heap.append((0.0, s))
+    heapq.heapify(heap)
+    while heap:
+        d, a = heapq.heappop(heap)
+        if d > dist[a]:
+            continue
+        for b, weight in adjacent[a]:
+            if d + weight < dist[b]:
+                dist[b], pred[b] = d + weight, a
+                heapq.heappush(heap, (d + weight, b))
+    return np.array(dist), np.array(pred, dtype=np.int32)
 
 
 def _steps_to_human(g: Graph, keep: np.ndarray) -> np.ndarray:
     """Fewest actions from each node to a human node, over the edges `keep`."""
     # reversed graph: search from the sink backwards along the edges
-    return dijkstra(_matrix(g, keep, g.kind != AUTO, reverse=True), indices=g.n + 1)
+    return _shortest(g, keep, g.kind != AUTO, g.n + 1, reverse=True)[0]
 
 
 def _seconds_to_human(g: Graph, keep: np.ndarray, steps: np.ndarray, wait: bool):
@@ -357,7 +387,7 @@ def _seconds_to_human(g: Graph, keep: np.ndarray, steps: np.ndarray, wait: bool)
     cost = (g.kind != AUTO)
     tight = keep & np.isfinite(steps[g.src]) & (steps[g.src] == steps[g.dst] + cost)
     ms = g.ms + g.wait_ms if wait else g.ms
-    millis, pred = dijkstra(_matrix(g, tight, ms, reverse=True), indices=g.n + 1, return_predecessors=True)
+    millis, pred = _shortest(g, tight, ms, g.n + 1, reverse=True)
     seconds = millis / 1000.0
     seconds[seconds >= 1e9] = INF
     return seconds[:g.n], pred
@@ -365,8 +395,7 @@ def _seconds_to_human(g: Graph, keep: np.ndarray, steps: np.ndarray, wait: bool)
 
 def _reaches(g: Graph, targets: np.ndarray) -> np.ndarray:
     """Which nodes have some path (over every edge) to one of `targets`."""
-    dist = dijkstra(_matrix(g, None, np.ones(g.src.size), reverse=True), indices=targets,
-                    min_only=True, unweighted=True)
+    dist, _ = _shortest(g, None, np.ones(g.src.size), targets, reverse=True)
     return np.isfinite(dist[:g.n])
 
 
@@ -596,11 +625,9 @@ def compute(menu: Menu, config: Optional[dict] = None) -> Metrics:
     starts_arr = np.asarray(starts, dtype=np.int64)
     # depth over deliberate moves; nodes only silence or errors lead to get that depth instead
     cost = g.kind != AUTO
-    depth, from_start, _ = dijkstra(_matrix(g, is_action, cost), indices=starts_arr, min_only=True,
-                                    return_predecessors=True)
+    depth, from_start = _shortest(g, is_action, cost, starts_arr)
     if not np.isfinite(depth[:n]).all():
-        every, every_pred, _ = dijkstra(_matrix(g, None, cost), indices=starts_arr,
-                                        min_only=True, return_predecessors=True)
+        every, every_pred = _shortest(g, None, cost, starts_arr)
         missing = ~np.isfinite(depth)
         depth[missing], from_start[missing] = every[missing], every_pred[missing]
     terminal = facts.pop("terminal")
@@ -619,7 +646,7 @@ def _prompts_before_human(menu: Menu, g: Graph, start: np.ndarray,
     """Fewest prompts a caller hears from the start before one announces a person.
     Nodes are tried in order of that count, so a good menu stops at the first."""
     heard_here = np.append(has_prompt, [False, False])[g.src]   # the virtual nodes say nothing
-    heard = dijkstra(_matrix(g, g.kind != POLICY, heard_here), indices=start[0])[:g.n]
+    heard = _shortest(g, g.kind != POLICY, heard_here, start[0])[0][:g.n]
     humans = set(menu.human_nodes())  # once: asking per node made this quadratic
     for i in np.argsort(heard, kind="stable"):
         if not np.isfinite(heard[i]):

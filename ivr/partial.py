@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-import jsonschema
 
 from .errors import IvrError
-from .loader import build_menu, menu_schema
+from .loader import build_menu
+from .schemas import validator
 from .yaml_source import MarkedDict, MarkedList
 
 
@@ -55,7 +55,7 @@ def partial_problems(data: MarkedDict, file: str, config: Optional[dict] = None)
         return []
     per_node: dict = {}
     bad = {key: set() for key in ("commands", "priority_routes", "top")}
-    for err in jsonschema.Draft202012Validator(menu_schema()).iter_errors(data):
+    for err in validator("menu").iter_errors(data):
         extra = []   # a missing field: the error is about that field
         if err.validator == "required" and isinstance(err.validator_value, list) and isinstance(err.instance, dict):
             extra = [k for k in err.validator_value if k not in err.instance][:1]

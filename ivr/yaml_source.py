@@ -41,7 +41,12 @@ def _where(mark: Any, file: str) -> Where:
     return Where(file, mark.line + 1, mark.column + 1)
 
 
-class _MarkedLoader(yaml.SafeLoader):
+# libyaml's parser (same marks, same errors) is 5-10x faster than the pure-Python one:
+# the rule packs alone took 0.2 s of every `ivr audit`
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _MarkedLoader(_SAFE_LOADER):
     """SafeLoader that builds MarkedDict/MarkedList and notes duplicate keys."""
 
     def __init__(self, stream: str, file: str):
@@ -137,9 +142,19 @@ def _syntax_error(err: yaml.YAMLError, file: str) -> IvrError:
     fix = "fix the YAML syntax at that place (indentation, quotes, colons)"
     if "cannot be read as" in problem or "too large" in problem:
         fix = "write a plain value (quote text that looks like a date or number; remove the !!tag)"
+    if "nesting depth" in problem:
+        fix = "flatten the structure (libyaml stops at 1000 levels; a menu needs a few)"
     if "could not determine a constructor for the tag" in problem:
         fix = "remove the tag (!!python/…, !custom): a menu holds plain text, numbers, lists and mappings"
     return IvrError(f"not valid YAML: {problem}", fix, where, "yaml-syntax")
+
+
+def _reader_error(err: yaml.reader.ReaderError, text: str, file: str) -> IvrError:
+    line = text.count("\n", 0, err.position) + 1
+    column = err.position - (text.rfind("\n", 0, err.position) + 1) + 1
+    return IvrError(f"character U+{int(err.character):04X} is not allowed in YAML",
+                    "delete it (control characters cannot appear in a menu file)",
+                    Where(file, line, column), "yaml-syntax")
 
 
 def load_yaml(path: str | Path) -> tuple[Any, list[IvrError]]:
@@ -164,12 +179,8 @@ def parse_yaml(text: str, file: str = "<string>") -> tuple[Any, list[IvrError]]:
     """Parse YAML text; see load_yaml."""
     try:
         loader = _MarkedLoader(text, file)
-    except yaml.reader.ReaderError as err:  # a control character, before any parsing
-        line = text.count("\n", 0, err.position) + 1
-        column = err.position - (text.rfind("\n", 0, err.position) + 1) + 1
-        raise IvrError(f"character U+{int(err.character):04X} is not allowed in YAML",
-                       "delete it (control characters cannot appear in a menu file)",
-                       Where(file, line, column), "yaml-syntax") from None
+    except yaml.reader.ReaderError as err:  # a control character (pure-Python reader: before parsing)
+        raise _reader_error(err, text, file) from None
     try:
         root = loader.get_single_node()
         if root is None:
@@ -181,6 +192,8 @@ def parse_yaml(text: str, file: str = "<string>") -> tuple[Any, list[IvrError]]:
                            "remove the nested aliases (*name) that multiply the content",
                            _where(root.start_mark, file), "alias-bomb")
         data = loader.construct_document(root)
+    except yaml.reader.ReaderError as err:  # a control character (libyaml: while parsing)
+        raise _reader_error(err, text, file) from None
     except yaml.YAMLError as err:
         raise _syntax_error(err, file) from None
     except RecursionError:

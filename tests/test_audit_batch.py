@@ -351,3 +351,15 @@ def test_a_broken_option_hides_neither_its_node_nor_other_problems():
     with pytest.raises(MenuError) as caught:
         load_menu_text(text, "p.yaml")
     assert sorted(e.code for e in caught.value.errors) == ["missing-field", "missing-next"]
+
+
+def test_json_and_sarif_are_the_bytes_the_standard_library_writes():
+    """orjson writes the reports (quicker); they must be what json.dumps(indent=2) wrote."""
+    from ivr.audit import audit_files
+    from ivr.reports import dumps, envelope, public
+    from ivr.reports.sarif import sarif
+    paths = sorted(str(p) for p in MENUS.glob("*.yaml")) + [str(REAL / "amazon_connect" / "acme_main_AUTO.json")]
+    doc = envelope(audit_files(paths, ["ivr-core", "cn", "es", "eu", "gethuman", "design"]))
+    for data in (public(doc), sarif(doc), {"中文": [1.5, 1e16, -0.0, None, True, {}, []], "n": 2 ** 62}):
+        assert dumps(data) == json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    assert dumps({"big": 2 ** 70}) == '{\n  "big": 1180591620717411303424\n}\n'   # beyond orjson: json writes it

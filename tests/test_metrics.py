@@ -175,3 +175,25 @@ def test_branches_on_data_are_followed_not_dead_stops():
     alone = compute(menu_of([Node("hours", "unknown", note="transfer to external number 5000")],
                             start="hours")).summary()
     assert alone["no_human_from"] == ["hours"]          # without branches it still leaves the menu
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_small_menus_heapq_and_big_menus_scipy_measure_the_same(seed, monkeypatch):
+    """Menus people write are searched with heapq (no scipy import), big ones with
+    scipy's csgraph: every measure is the same, and both paths are real paths."""
+    import ivr.metrics as metrics
+    menu = random_menu(300, random.Random(seed))
+    results = []
+    for threshold in (10 ** 9, 0):                      # heapq, then scipy
+        monkeypatch.setattr(metrics, "SCIPY_FROM_EDGES", threshold)
+        results.append(compute(menu))
+    small, big = results
+    for name in ("steps_key", "steps_voice", "steps", "time_to_human_s", "listening_s", "depth", "reachable",
+                 "trapped", "dead_end"):
+        assert np.array_equal(getattr(small, name), getattr(big, name)), name
+    assert small.prompts_before_human == big.prompts_before_human
+    for m in results:
+        for nid in menu.nodes:
+            path = m.path_to_human(nid)
+            if path:
+                assert path[0] == nid and all(m.steps[m.node(a)] >= m.steps[m.node(b)] for a, b in zip(path, path[1:]))

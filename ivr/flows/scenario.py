@@ -11,16 +11,14 @@ from __future__ import annotations
 import difflib
 import os
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Optional
 
-import jsonschema
-from jsonschema.exceptions import best_match
 
 from ..config import load_config
 from ..errors import IvrError, MenuError
-from ..loader import _schema_error, _where_of, bundled_schema
+from ..loader import _schema_error, _where_of
+from ..schemas import bundled_schema, schema_errors
 from ..model import Menu, Where
 from ..sources import open_menu
 from ..yaml_source import MarkedDict, load_yaml
@@ -53,11 +51,6 @@ class Scenario:
 
 def scenario_schema() -> dict:
     return bundled_schema("scenario")
-
-
-@lru_cache(maxsize=1)
-def _validator() -> jsonschema.Draft202012Validator:
-    return jsonschema.Draft202012Validator(scenario_schema())
 
 
 def find_scenario_files(paths: list[str]) -> list[Path]:
@@ -110,12 +103,15 @@ def _check_schema(data: Any, file: str) -> None:
     if "steps" not in data and "scenarios" not in data:
         raise IvrError("a scenario file needs `steps` (one scenario) or `scenarios` (a list of them)",
                        "see docs/flows.md for an example", data.where, "not-a-scenario")
-    errors = [_scenario_error(best_match([e]), data, file) for e in _validator().iter_errors(data)]
+    errors = schema_errors("scenario", data)
+    if errors:
+        from jsonschema.exceptions import best_match
+        errors = [_scenario_error(best_match([e]), data, file) for e in errors]
     if errors:
         raise MenuError(sorted(errors, key=lambda e: (e.where.line, e.where.column)))
 
 
-def _scenario_error(err: jsonschema.ValidationError, data: Any, file: str) -> IvrError:
+def _scenario_error(err, data: Any, file: str) -> IvrError:
     """The loader's schema message, with fixes that speak of scenarios."""
     out = _schema_error(err, data, file)
     path = list(err.absolute_path)
