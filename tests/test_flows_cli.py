@@ -216,3 +216,26 @@ def test_generate_from_real_platform_files(tmp_path, real):
     report = json.loads(res.stdout)
     assert res.exit_code == 0, [r["failures"] for r in report["results"] if not r["passed"]]
     assert report["scenarios"] >= 3
+
+
+def test_parallel_speech_suites_do_not_hang_after_this_process_used_tts(tmp_path):
+    """A process that has already spoken (espeak-ng initialised, its threads and
+    locks live) then runs speech scenarios in worker processes: forked copies
+    of a held lock hung the workers for good; workers now come from a clean
+    forkserver. Bounded by the subprocess timeout, so a hang fails the test."""
+    import subprocess
+    import sys
+    text = (FLOWS / "consumer-service" / "speech.yaml").read_text("utf-8")
+    text = text.replace("menu: ../../../menus/", f"menu: {ROOT}/menus/").replace("../../../../shared/", f"{ROOT.parent}/shared/")
+    copies = []
+    for i in range(3):
+        copies.append(tmp_path / f"speech-{i}.yaml")
+        copies[-1].write_text(text, "utf-8")
+    code = ("from ivr.speech.tts import synthesize; synthesize('agent', 'en'); "
+            "from ivr.flows.runner import run_files; "
+            f"results, _ = run_files({[str(c) for c in copies]!r}, jobs=2); "
+            "print(sum(r.passed for r in results), len(results))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stderr[-2000:]
+    passed, total = map(int, done.stdout.split()[-2:])
+    assert total >= 6 and passed == total

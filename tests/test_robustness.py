@@ -70,6 +70,24 @@ def test_3_deeply_nested_json_is_a_clean_error(tmp_path):
     assert out.exit_code == 2 and "nested too deeply" in out.output
 
 
+def test_3_yaml_brackets_nested_deeper_than_any_menu_are_a_clean_error_in_every_yaml_reader(tmp_path):
+    """Found by benchmarks/fuzz.py: PyYAML's pure-Python scanner rescanned every
+    open bracket per token (6 KB of `[` took 2.8 s); libyaml refuses depth
+    over 1000 as it scans, with the place."""
+    from ivr.config import load_config
+    from ivr.knowledge import load_knowledge
+    from ivr.orders.rules import load_rules
+    from ivr.yaml_source import parse_yaml
+    assert parse_yaml("a: " + "[" * 100 + "]" * 100)[0]["a"] is not None
+    path = tmp_path / "x.yaml"
+    path.write_text("title: t\nx: " + "[{a: " * 3000 + "}]" * 3000 + "\n")
+    refused(path, "nesting depth", f"{path}:2:", "flatten")
+    for reader in (load_config, load_rules, load_knowledge):
+        with pytest.raises(IvrError) as caught:
+            reader(str(path))
+        assert "nesting depth" in str(caught.value) and caught.value.where.line == 2
+
+
 # ---- 4: Asterisk -----------------------------------------------------------------------------------
 def test_4_asterisk_general_only_goto_chain_and_huge_read_numbers(tmp_path):
     general = tmp_path / "general.conf"
@@ -458,3 +476,30 @@ def test_19_generate_replays_share_one_state_machine(monkeypatch):
     assert len(built) == 1
     again = crawl(load_menu_text(_wide_menu_text(), "wide2.yaml"), DEFAULTS, max_paths=5)   # another menu:
     assert len(built) == 2 and again.paths                                                   # its own machine
+
+
+# ---- 9: linear time: the cyclic collector is paused while an importer builds the model ---------
+def test_9_imports_run_with_the_collector_paused_and_restore_it_even_on_error(monkeypatch):
+    """benchmarks/import_scaling.py: a 2 MB dialplan's time per KB grew x1.4 (CPU
+    time) with the collector re-walking the growing model, flat with it paused."""
+    import gc
+    from ivr.importers import asterisk, import_text
+    seen = []
+    real = asterisk.import_menu
+
+    def spy(*args, **kw):
+        seen.append(gc.isenabled())
+        return real(*args, **kw)
+    monkeypatch.setattr(asterisk, "import_menu", spy)
+    dialplan = "[m]\nexten => s,1,Background(hello)\n same => n,WaitExten(5)\nexten => 0,1,Queue(support)\n"
+    assert gc.isenabled()
+    assert import_text(dialplan, "asterisk", "d.conf").nodes
+    with pytest.raises(IvrError):
+        import_text("[general]\n", "asterisk", "d.conf")
+    assert seen == [False, False] and gc.isenabled()
+    gc.disable()                      # a caller that had it off keeps it off
+    try:
+        import_text(dialplan, "asterisk", "d.conf")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

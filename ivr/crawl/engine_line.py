@@ -200,3 +200,7 @@ class EngineLine(Line):
         from ..speech import tts
         tts.enable_timing(self.config)  # the engine's clock uses the spoken prompts' real lengths
         return EngineCall(self)
+
+    def close(self) -> None:
+        from .. import timing
+        timing.measured_duration = None   # process-wide: back to estimates once the crawl is over

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import multiprocessing
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -280,6 +281,17 @@ def _run_file_safely(file: str, default_config: Optional[str] = None
         return ([], None), str(err)
 
 
+def _worker_context():
+    """Workers fork from a clean forkserver process, not from this one: after a
+    speech scenario this process holds pyttsx3/espeak-ng's (or vosk's, Whisper's)
+    threads and locks, and a forked copy of a held lock hangs the worker forever."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["ivr.flows.runner"])   # imported once, in the server
+    return context
+
+
 def run_files(files: list[str], jobs: int = 0, on_file_done: Optional[Callable[[int], None]] = None,
               default_config: Optional[str] = None) -> tuple[list[ScenarioResult], dict]:
     """Run every file, in `jobs` processes (0: one per CPU). Any input error
@@ -295,7 +307,7 @@ def run_files(files: list[str], jobs: int = 0, on_file_done: Optional[Callable[[
             if on_file_done:
                 on_file_done(1)
     else:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=_worker_context()) as pool:
             for outcome in pool.map(run_one, files, chunksize=max(1, len(files) // (jobs * 4))):
                 outcomes.append(outcome)
                 if on_file_done:

@@ -8,8 +8,10 @@ Our own YAML goes to ivr.loader.load_menu unchanged.
 from __future__ import annotations
 
 import codecs
+import gc
 import importlib
 import re
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional
 
@@ -76,6 +78,23 @@ def too_deep(file: str) -> IvrError:
                     "too-deep")
 
 
+@contextmanager
+def _gc_paused():
+    """No cyclic garbage collection while an importer builds the model.
+    Python's collector re-walks every live object as allocations pile up, so
+    a 2 MB dialplan (~60 000 nodes, steps and places) paid for its own size
+    again and again: Asterisk's time per KB grew x1.6-2.2 from 10 KB to 2 MB
+    with the collector on, flat (x0.9) with it off. An import makes no
+    garbage cycles worth collecting mid-way; collection resumes after."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
 def import_text(text: str, fmt: str, file: str = "<string>", **options) -> Menu:
     """Import `text` of a known platform format (not YAML) into a Menu."""
     fmt = normalise_format(fmt)
@@ -85,7 +104,8 @@ def import_text(text: str, fmt: str, file: str = "<string>", **options) -> Menu:
     module = importlib.import_module(f"{__name__}.{MODULES[fmt]}")
     report = ImportReport(file, fmt)
     try:
-        menu = module.import_menu(text, file, report, **options)
+        with _gc_paused():
+            menu = module.import_menu(text, file, report, **options)
     except RecursionError:  # the one nesting guard: JSON/XML/Goto chains deeper than Python's stack
         raise too_deep(file) from None
     if menu.start in menu.nodes:  # the start node first, whatever order the platform file uses

@@ -203,8 +203,12 @@ class WhisperRecognizer(Recognizer):
                 # own where the tokenizer would merge it with the next
                 forms += [self.tokenizer.encode(t[0]) + self.tokenizer.encode(t[1:]) for t in texts if len(t) > 1]
             else:
-                texts = [" " + phrase[:1].upper() + phrase[1:] + ".", " " + phrase + "."]
-                forms = [self.tokenizer.encode(t) for t in texts]
+                # one form: how Whisper writes a one-phrase transcript (" Five.").
+                # A lower-case second form (" five.") was picked whenever its
+                # first token was likelier and lost correct digits (3_nicolas_24
+                # heard as "two"); measured on 80 stratified FSDD files: 96.2 %
+                # with this form alone, 95.0 % with both
+                forms = [self.tokenizer.encode(" " + phrase[:1].upper() + phrase[1:] + ".")]
             self._forms[phrase] = list(map(list, dict.fromkeys(map(tuple, forms))))
         return self._forms[phrase]
 
