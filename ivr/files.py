@@ -80,6 +80,15 @@ def atomic_write(path: str | Path, data: str | bytes, encoding: str = "utf-8") -
                 pass
 
 
+def is_file(path: str | Path) -> bool:
+    """Path.is_file() that answers False, not OSError, for a name the OS refuses
+    (over 255 bytes a part: ENAMETOOLONG, found by the fuzzer in `knowledge_base:`)."""
+    try:
+        return Path(path).is_file()
+    except (OSError, ValueError):
+        return False
+
+
 def inside_folder(folder: str | Path, relative: str) -> Path | None:
     """`folder/relative` if it stays in `folder`'s tree (after `..` and
     symlinks), else None. Decided before anything is read, so a refusal says

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Iterator, Optional
 
 from .errors import IvrError
-from .files import inside_folder
+from .files import inside_folder, is_file
 from .matching import normalise
 from .model import SPECIAL_TARGETS, TERMINAL_KINDS, Menu, Node, Where
 
@@ -105,7 +105,7 @@ def _knowledge_base_file(menu: Menu, node: Node) -> list[IvrError]:
         return [IvrError(f"knowledge base {node.knowledge_base!r} of node {node.id!r} is outside the menu's "
                          "folder", "put the knowledge base in the menu's folder (or below it) and give its "
                          "path relative to the menu file", node.where, "path-outside")]
-    if not found.is_file():
+    if not is_file(found):
         return [IvrError(f"knowledge base {node.knowledge_base!r} of node {node.id!r} not found "
                          f"(looked in {Path(menu.source).parent})", "give a path relative to the menu file",
                          node.where, "missing-file")]

@@ -351,6 +351,20 @@ def test_18_knowledge_base_paths_stay_in_the_menu_folder(tmp_path, kb):
     assert not any(e["type"] == "answer" for e in call.events)
 
 
+@pytest.mark.parametrize("kb", ["k" * 300 + ".yaml", "knowledge" + "[" * 400 + "/faq.yaml"])
+def test_18_a_knowledge_base_name_the_os_refuses_is_not_found_not_a_traceback(tmp_path, kb):
+    """Found by benchmarks/fuzz.py (20 min): a 300-byte path part made stat() raise ENAMETOOLONG."""
+    menu = tmp_path / "m.yaml"
+    menu.write_text(f"id: m\ntitle: M\nstart: faq\nnodes:\n  faq:\n    kind: self_service\n    prompt: Ask.\n"
+                    f"    knowledge_base: {json.dumps(kb)}\n    next: agent\n  agent:\n    kind: human\n"
+                    "    prompt: Connecting.\n")
+    out = run("validate", str(menu))
+    assert out.exit_code == 2 and "not found" in out.output and "Traceback" not in out.output, out.output
+    from ivr.knowledge.base import load_knowledge
+    with pytest.raises(IvrError, match="no such knowledge-base file"):
+        load_knowledge(tmp_path / kb)
+
+
 # ---- 11: FreeSWITCH phrases come from the paired file only ----------------------------------------------
 def test_11_freeswitch_reads_only_the_paired_phrase_file(tmp_path):
     from ivr.importers import load_any

@@ -16,7 +16,7 @@ from typing import Optional
 from ..errors import IvrError, MenuError
 from ..matching import tidy
 from ..model import Where
-from ..files import read_limited
+from ..files import is_file, read_limited
 from ..yaml_source import MAX_BYTES, load_yaml
 
 REQUIRED = ("id", "question", "answer")
@@ -104,7 +104,7 @@ def _from_csv(path: str, errors: list[IvrError]) -> KnowledgeFile:
 def load_knowledge(path: str | Path) -> KnowledgeFile:
     """Read and check a knowledge-base file; raise MenuError listing every problem."""
     path = str(path)
-    if not Path(path).is_file():
+    if not is_file(path):
         raise IvrError(f"{path}: no such knowledge-base file",
                        "check `knowledge_base:` (relative to the menu file)", Where(path, 0, 0))
     errors: list[IvrError] = []
