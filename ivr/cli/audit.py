@@ -1,6 +1,7 @@
 """ivr audit: metrics and cited compliance rules for menu files."""
 from __future__ import annotations
 
+import contextlib
 import sys
 from typing import Optional
 
@@ -91,7 +92,6 @@ def command(menus: tuple[str, ...], packs: tuple[str, ...], fmt: str, output: Op
     """
     # imported here, not at the top: `ivr audit --help` needs none of numpy, scipy or rich
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from ..audit import audit_files, resolve_packs
     from ..config import load_config
@@ -109,12 +109,9 @@ def command(menus: tuple[str, ...], packs: tuple[str, ...], fmt: str, output: Op
     inputs = expand(menus)
     report_skipped(inputs, quiet)
     stderr = Console(stderr=True)
-    with Progress(TextColumn("auditing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=stderr, transient=True,
-                  disable=quiet or len(inputs.paths) < 2 or not stderr.is_terminal) as bar:
-        task = bar.add_task("audit", total=len(inputs.paths))
+    with _progress_bar(stderr, len(inputs.paths), quiet) as tick:
         results = audit_files(inputs.paths, chosen, config, jobs=jobs, nodes=fmt in ("json", "html"),
-                              suggestions=fix_suggestions, tick=lambda _r: bar.advance(task),
+                              suggestions=fix_suggestions, tick=tick,
                               all_languages=all_languages, dask=dask, diagram=fmt == "html")
     from ..reports import envelope
     doc = envelope(results, inputs.skipped, chosen, previous)
@@ -141,3 +138,17 @@ def command(menus: tuple[str, ...], packs: tuple[str, ...], fmt: str, output: Op
     if doc["errors"]:
         raise SystemExit(EXIT_INPUT)
     raise SystemExit(EXIT_OK if all(r["passed"] for r in doc["menus"]) else EXIT_FINDINGS)
+
+
+@contextlib.contextmanager
+def _progress_bar(console, total: int, quiet: bool):
+    """A transient bar on a terminal for two or more files (yields its tick), else
+    nothing: rich.progress is not even imported for one menu or a pipe."""
+    if quiet or total < 2 or not console.is_terminal:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    with Progress(TextColumn("auditing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=True) as bar:
+        task = bar.add_task("audit", total=total)
+        yield lambda _result: bar.advance(task)
