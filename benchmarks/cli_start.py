@@ -47,7 +47,9 @@ def unpack(rev: str, dest: Path) -> Path:
 
 def run_once(tree: Path, argv: list[str]) -> tuple[float, float]:
     """Wall and CPU seconds of one `python -m ivr ARGV` in `tree`."""
-    env = {**os.environ, "PYTHONPATH": str(tree)}
+    # bytecode is written (as pip does for an installed package): with PYTHONDONTWRITEBYTECODE
+    # set (CI images do), every run would compile ivr's sources and the warm-up below would not help
+    env = {**{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}, "PYTHONPATH": str(tree)}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", "ivr", *argv], cwd=tree, env=env, timeout=120,

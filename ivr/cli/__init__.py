@@ -9,6 +9,7 @@ command's own help)."""
 from __future__ import annotations
 
 import importlib
+import os
 
 import click
 
@@ -108,4 +109,8 @@ def cli() -> None:
 
 
 def main() -> None:
+    # numpy's OpenBLAS starts a spinning thread per core on import (0.2 s of CPU,
+    # 0.1 s of a one-menu audit); ivr's arrays are small and its recognisers bring
+    # their own threads. An explicit setting from the user still wins.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     cli(prog_name="ivr")
