@@ -133,9 +133,9 @@ def main() -> int:
             print(f"  {label:24} {wall:7.2f} s wall  {count / wall:6.1f} files/s  {cpu:7.2f} s CPU", flush=True)
         import json
         results = json.loads(rows[0][2])
-        results = results if isinstance(results, list) else results.get("results", [results])
-        failed = sum(1 for r in results if not r.get("passed", True))
-        errors = sum(1 for r in results if "error" in r)
+        menus = results.get("menus", []) if isinstance(results, dict) else results   # the JSON envelope
+        failed = sum(1 for r in menus if not r.get("passed", True))
+        errors = len(results.get("errors", [])) if isinstance(results, dict) else 0
         print(f"  menus failing an error-level rule: {failed}; unreadable: {errors}")
         base = rows[0][1]
         speedup = base / rows[1][1]
