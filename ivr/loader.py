@@ -14,12 +14,8 @@ from typing import Any, Optional
 from .errors import IvrError, MenuError
 from .matching import tidy
 from .model import Command, Menu, Node, Option, Policy, Queue, Where
-from .schemas import bundled_schema, schema_errors
+from .schemas import schema_errors
 from .yaml_source import MarkedDict, MarkedList, load_yaml, parse_yaml
-
-
-def menu_schema() -> dict:
-    return bundled_schema("menu")
 
 
 def _where_of(data: Any, path: list, file: str) -> Where:

@@ -517,3 +517,16 @@ def test_9_imports_run_with_the_collector_paused_and_restore_it_even_on_error(mo
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize("args", [["audit", "{p}.yaml"], ["validate", "{p}.yaml"], ["recognize", "{p}.wav"],
+                                  ["report", "--db", "{p}.db"]])
+def test_a_path_the_os_refuses_is_a_clean_usage_error_in_every_command(args):
+    """A file name over 255 bytes (ENAMETOOLONG) given on the command line: exit 2 and what to do, no traceback."""
+    import subprocess
+    import sys
+    name = "a" * 300
+    done = subprocess.run([sys.executable, "-m", "ivr", *[a.format(p=name) for a in args]], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr[-1500:]
+    assert name in done.stderr and "255 bytes" in done.stderr

@@ -1,6 +1,7 @@
 """Shared CLI plumbing: output formats, exit codes, clean input errors."""
 from __future__ import annotations
 
+import errno
 import functools
 import json
 import math
@@ -41,6 +42,11 @@ config_option = click.option("--config", "config_path", type=click.Path(dir_okay
                              help="config.yaml to use.")
 
 
+# a path the user gave that the OS refuses (too long a name, a loop, a folder where a
+# file belongs, no permission): their mistake, not a bug, whatever reader met it first
+PATH_ERRNOS = {errno.ENAMETOOLONG, errno.ELOOP, errno.EISDIR, errno.ENOTDIR, errno.EACCES}
+
+
 def user_errors(func: Callable) -> Callable:
     """Turn IvrError (a user mistake) into a clean stderr message and exit 2."""
     @functools.wraps(func)
@@ -53,6 +59,12 @@ def user_errors(func: Callable) -> Callable:
         except sqlite3.Error as err:  # full disk, read-only or locked records database: not a bug
             click.echo(f"error: the records database could not be used: {err} — free disk space, make the "
                        "file and its folder writable, or give another --db (or --no-record)", err=True)
+            sys.exit(EXIT_INPUT)
+        except OSError as err:
+            if err.errno not in PATH_ERRNOS:
+                raise
+            click.echo(f"error: {err.filename}: {err.strerror} — give a path to an existing, readable file "
+                       "(each part of a path at most 255 bytes)", err=True)
             sys.exit(EXIT_INPUT)
     return wrapper
 
