@@ -37,6 +37,32 @@ def test_longer_text_takes_longer_and_rate_matters(config):
     assert tts.duration("Goodbye.", "en", slow) > short
 
 
+def test_the_rate_holds_even_if_espeak_is_reset_just_before_speaking(config, monkeypatch):
+    """pyttsx3 sets the rate through espeak's command queue, and a driver
+    made anew sets it to 200 wpm: CI once heard a 100 wpm prompt at 200 wpm.
+    Here espeak is put back to 200 wpm just before it speaks; the prompt
+    carries its own rate, so it must still come out at 100 wpm."""
+    import pyttsx3.drivers._espeak as espeak
+    import pyttsx3.drivers.espeak as driver
+    start = driver.EspeakDriver._start_synthesis
+
+    def reset_then_start(self, text):
+        espeak.SetParameter(espeak.RATE, 200, 0)
+        return start(self, text)
+
+    normal = len(tts.synthesize("Goodbye.", "en", config))
+    monkeypatch.setattr(driver.EspeakDriver, "_start_synthesis", reset_then_start)
+    slow = dict(config, tts=dict(config["tts"], rate_wpm=100))
+    assert len(tts.synthesize("Goodbye.", "en", slow)) > 1.4 * normal
+
+
+def test_menu_text_cannot_smuggle_espeak_commands(config):
+    """espeak-ng obeys commands inside the text (\\x01 0A is volume 0): a
+    menu's prompt is spoken, never obeyed."""
+    audio = tts.synthesize("\x01" "0A Goodbye.", "en", config)
+    assert abs(audio).max() > 0.1
+
+
 def test_durations_are_cached_by_text_voice_and_rate(config, monkeypatch):
     first = tts.duration("Please hold.", "en", config)
     tts._disk.clear()                         # forget what was read: only the file is left

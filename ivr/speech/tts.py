@@ -25,6 +25,8 @@ from ..errors import IvrError
 from .audio import RATE, load_audio, save_wav
 
 _LOCK = threading.Lock()          # pyttsx3's engine is a process-wide singleton
+_ENGINE = None                    # held for the process: see _engine
+EMBEDDED = "\x01"                 # espeak-ng's in-text command marker
 _disk: dict[Path, dict[str, float]] = {}  # cache file -> its durations, as read (and extended) here
 
 
@@ -39,12 +41,26 @@ def voice_for(language: str, config: Optional[dict] = None) -> str:
 
 
 def _engine():
-    import pyttsx3
-    try:
-        return pyttsx3.init("espeak")
-    except Exception as err:  # pyttsx3 raises whatever its driver raises
-        raise IvrError(f"text-to-speech is unavailable ({err})",
-                       "install espeak-ng: sudo apt-get install espeak-ng libespeak-ng1") from None
+    """pyttsx3's espeak engine, made once and kept: pyttsx3 only holds it
+    weakly, and a re-made driver sets espeak's rate back to 200 wpm while a
+    collected one unregisters espeak's audio callback."""
+    global _ENGINE
+    if _ENGINE is None:
+        import pyttsx3
+        try:
+            _ENGINE = pyttsx3.init("espeak")
+        except Exception as err:  # pyttsx3 raises whatever its driver raises
+            raise IvrError(f"text-to-speech is unavailable ({err})",
+                           "install espeak-ng: sudo apt-get install espeak-ng libespeak-ng1") from None
+    return _ENGINE
+
+
+def _spoken_text(text: str, rate: int) -> str:
+    """The text espeak-ng is given: the rate as an in-text command, applied
+    with this very utterance (espeak applies pyttsx3's rate setting on its own
+    thread, and CI once heard a 100 wpm prompt at 200 wpm); the menu's own
+    text cannot carry commands of its own."""
+    return f"{EMBEDDED}{int(rate)}S" + text.replace(EMBEDDED, " ")
 
 
 def _select_voice(engine, voice: str) -> None:
@@ -80,7 +96,7 @@ def synthesize(text: str, language: str, config: Optional[dict] = None,
         # stdout, where our JSON goes, redirected until that callback is done
         try:
             with contextlib.redirect_stdout(io.StringIO()):
-                engine.save_to_file(text, str(out))
+                engine.save_to_file(_spoken_text(text, rate), str(out))
                 engine.runAndWait()
                 deadline = time.monotonic() + 30
                 while not (finished.is_set() and _complete_wav(out)) and time.monotonic() < deadline:
