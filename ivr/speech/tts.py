@@ -46,13 +46,23 @@ def _engine():
     collected one unregisters espeak's audio callback."""
     global _ENGINE
     if _ENGINE is None:
+        import atexit
+
         import pyttsx3
         try:
             _ENGINE = pyttsx3.init("espeak")
+            atexit.register(_release)
         except Exception as err:  # pyttsx3 raises whatever its driver raises
             raise IvrError(f"text-to-speech is unavailable ({err})",
                            "install espeak-ng: sudo apt-get install espeak-ng libespeak-ng1") from None
     return _ENGINE
+
+
+def _release() -> None:
+    """Let go of the engine while the interpreter is whole: its finaliser,
+    run later at shutdown, printed 'Exception ignored' (contextlib gone)."""
+    global _ENGINE
+    _ENGINE = None
 
 
 def _spoken_text(text: str, rate: int) -> str:
@@ -70,6 +80,18 @@ def _select_voice(engine, voice: str) -> None:
         raise IvrError(f"espeak-ng has no voice {voice!r}",
                        "set tts.voices in config.yaml to one of `espeak-ng --voices`")
     engine.setProperty("voice", match)
+
+
+def _wait_until_espeak_is_idle(limit_s: float = 5.0) -> None:
+    """pyttsx3 cancels whatever espeak-ng is still doing as it starts an
+    utterance (its driver's stop: IsPlaying, then Cancel), and espeak's thread
+    may still be busy with the settings just given or the end of the last
+    prompt (17 of 150 calls under load). That cancel dropped the prompt (no
+    audio) or reset its rate (200 wpm), both seen in CI: wait for espeak first."""
+    from pyttsx3.drivers import _espeak   # pyttsx3's own binding of libespeak-ng
+    deadline = time.monotonic() + limit_s
+    while _espeak.IsPlaying() and time.monotonic() < deadline:
+        time.sleep(0.002)
 
 
 def _complete_wav(path: Path) -> bool:
@@ -97,6 +119,7 @@ def synthesize(text: str, language: str, config: Optional[dict] = None,
         try:
             with contextlib.redirect_stdout(io.StringIO()):
                 engine.save_to_file(_spoken_text(text, rate), str(out))
+                _wait_until_espeak_is_idle()
                 engine.runAndWait()
                 deadline = time.monotonic() + 30
                 while not (finished.is_set() and _complete_wav(out)) and time.monotonic() < deadline:
