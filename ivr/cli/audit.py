@@ -90,9 +90,7 @@ def command(menus: tuple[str, ...], packs: tuple[str, ...], fmt: str, output: Op
     some do, 2 when some input could not be audited (the others are still
     reported) or on a usage error.
     """
-    # imported here, not at the top: `ivr audit --help` needs none of numpy, scipy or rich
-    from rich.console import Console
-
+    # imported here, not at the top: `ivr audit --help` needs none of numpy or the rules
     from ..audit import audit_files, resolve_packs
     from ..config import load_config
     from ..reports import render
@@ -108,8 +106,7 @@ def command(menus: tuple[str, ...], packs: tuple[str, ...], fmt: str, output: Op
         previous = load(baseline)
     inputs = expand(menus)
     report_skipped(inputs, quiet)
-    stderr = Console(stderr=True)
-    with _progress_bar(stderr, len(inputs.paths), quiet) as tick:
+    with _progress_bar(len(inputs.paths), quiet) as tick:
         results = audit_files(inputs.paths, chosen, config, jobs=jobs, nodes=fmt in ("json", "html"),
                               suggestions=fix_suggestions, tick=tick,
                               all_languages=all_languages, dask=dask, diagram=fmt == "html")
@@ -141,14 +138,15 @@ def command(menus: tuple[str, ...], packs: tuple[str, ...], fmt: str, output: Op
 
 
 @contextlib.contextmanager
-def _progress_bar(console, total: int, quiet: bool):
+def _progress_bar(total: int, quiet: bool):
     """A transient bar on a terminal for two or more files (yields its tick), else
-    nothing: rich.progress is not even imported for one menu or a pipe."""
-    if quiet or total < 2 or not console.is_terminal:
+    nothing: rich is not even imported for one menu or a pipe."""
+    if quiet or total < 2 or not sys.stderr.isatty():
         yield None
         return
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     with Progress(TextColumn("auditing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=True) as bar:
+                  console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("audit", total=total)
         yield lambda _result: bar.advance(task)
