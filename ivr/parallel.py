@@ -15,7 +15,6 @@ every way gives the same output.
 """
 from __future__ import annotations
 
-import multiprocessing
 from typing import Callable, Optional, Sequence
 
 from .errors import IvrError
@@ -48,6 +47,7 @@ def parallel_map(func: Callable, items: Sequence, jobs: int = 1, dask: Optional[
             if tick:
                 tick(out[-1])
         return out
+    import multiprocessing   # here: one menu, the common case, needs none of it
     fork = "fork" in multiprocessing.get_all_start_methods()
     out = []
     if fork:   # load here what the work needs, once, so that every worker inherits it:
