@@ -117,19 +117,31 @@ def test_ordinary_answers_are_not_complaints(text):
     assert classify(text) is None
 
 
-@pytest.mark.parametrize("said,person", [("can I talk to somebody", True),
-                                         ("what is the weather like tomorrow", False)])
-def test_spoken_paraphrase_reaches_a_person_through_the_closed_set_second_pass(menus, tmp_path, said, person):
-    """Real speech path (espeak-ng -> WAV -> pocketsphinx): "can I talk to somebody"
-    is none of main's phrases; the free-text second pass hears it as a request for a person."""
+@pytest.mark.parametrize("engine,said,person", [
+    ("whisper", "can I talk to somebody", True),
+    ("whisper", "what is the weather like tomorrow", False),
+    ("pocketsphinx", "what is the weather like tomorrow", False)])
+def test_spoken_paraphrase_reaches_a_person_through_the_closed_set_second_pass(menus, tmp_path, engine, said, person):
+    """Real speech path (espeak-ng -> WAV -> recogniser): "can I talk to somebody"
+    is none of main's phrases; the free-text second pass hears it as a request
+    for a person, in each of three takes (espeak's noise differs take to take).
+    Whisper is what `speech.engine: auto` picks for English. PocketSphinx heard
+    this one in 7 takes of 10 ("and all that some of the" in the others; the
+    whole spoken set: benchmarks/intent_eval.py --speech), so only its
+    rejection of off-topic speech is asserted here."""
     from ivr.speech import tts
     from ivr.speech.calls import audio_turns
     from ivr.speech.paraphrase import ParaphraseRecognizer
-    from ivr.speech.sphinx_engine import SphinxRecognizer
-
-    wav = tmp_path / "turn.wav"
-    tts.synthesize(said, "en", path=wav)
-    call = Call(menus["consumer-service"])
-    call.press("1")                                  # English -> main
-    turns = audio_turns(call, [str(wav)], ParaphraseRecognizer(SphinxRecognizer()))
-    assert (call.outcome == "human") is person, turns
+    if engine == "whisper":
+        from ivr.speech.whisper_engine import WhisperRecognizer
+        inner = WhisperRecognizer("whisper-tiny.en", "en")
+    else:
+        from ivr.speech.sphinx_engine import SphinxRecognizer
+        inner = SphinxRecognizer()
+    for take in range(3):
+        wav = tmp_path / f"turn{take}.wav"
+        tts.synthesize(said, "en", path=wav)
+        call = Call(menus["consumer-service"])
+        call.press("1")                                  # English -> main
+        turns = audio_turns(call, [str(wav)], ParaphraseRecognizer(inner))
+        assert (call.outcome == "human") is person, turns
