@@ -119,7 +119,8 @@ def summary_table(doc: dict, color: bool) -> str:
 
 
 def _plain(data):
-    """A copy of report data without control characters (markup is escaped where printed)."""
+    """A copy of report data without control characters (the summary table,
+    the only part rich prints, escapes its markup too)."""
     if isinstance(data, str):
         return for_terminal(data)
     if isinstance(data, dict):
