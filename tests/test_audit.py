@@ -234,3 +234,18 @@ def test_an_unwritable_output_is_a_clean_input_error(tmp_path):
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert f"cannot write {target}: No such file or directory — give a writable --output path" in result.stderr
+
+
+def test_text_report_colours_verdict_and_severities_only_when_asked():
+    """One menu's report is plain lines; on a terminal the verdict and each
+    severity carry ANSI colour (red errors, yellow warnings), and nothing else changes."""
+    from ivr.reports import envelope
+    from ivr.reports.text import text
+    packs = resolve_packs(None, DEFAULTS)
+    doc = envelope(audit_files([str(MENUS / "maze.yaml")], packs), [], packs, None)
+    plain, coloured = text(doc), text(doc, color=True)
+    assert "\x1b" not in plain and plain.startswith("FAILED ")
+    assert coloured.startswith("\x1b[1;31mFAILED\x1b[0m")
+    assert "\x1b[1;31merror  \x1b[0m" in coloured and "\x1b[33mwarning\x1b[0m" in coloured
+    import re
+    assert re.sub(r"\x1b\[[0-9;]*m", "", coloured) == plain
