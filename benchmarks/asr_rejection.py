@@ -13,7 +13,10 @@ Rows: pocketsphinx with the loop made negligible (entry 1e-30: about the
 plain grammar, the baseline), the first loop setting, and the shipped one
 (entry 1e-12 plus the 40 % coverage rule); then Whisper tiny.en closed set
 (its "none" outcome: confidence from how far the free transcript outscores
-the best phrase) when the model is installed.
+the best phrase) when the model is installed, and the same engine as a live
+call routes speech (ivr.speech.paraphrase), before and with spoken person
+paraphrases; there the two TTS sentences that ask for a person ("hello is
+anybody there") count when they reach a person, the rest when nothing is taken.
 """
 from __future__ import annotations
 
@@ -83,7 +86,37 @@ def main() -> int:
                    if (r := rec.recognize(audio, main_vocab)).text == w and r.confidence >= 0.5)
         print(f"{label:<40} {heard:>8} / {len(in_vocab):<6} {rejected:>9} / {len(off) * len(nodes):<7} "
               f"{said:>4} / {len(words)}", flush=True)
+    if models.installed_path("whisper-tiny.en"):
+        live_rows(menu, nodes, in_vocab, off, words, WhisperRecognizer("whisper-tiny.en", "en"))
     return 0
+
+
+def live_rows(menu, nodes, in_vocab, off, words, inner) -> None:
+    """The same clips through the live call's recogniser, before and with
+    spoken person paraphrases (benchmarks/intent_eval.py): off-topic counts
+    as rejected when nothing is taken, except the TTS sentences that ask for
+    a person ("hello is anybody there"), which count when they ask for one."""
+    from intent_eval import BeforeParaphrases
+    from ivr.intents import classify
+    from ivr.speech.paraphrase import ParaphraseRecognizer
+    person = [None] * (len(off) - len(OFF_TOPIC)) + [
+        bool((c := classify(s)) and c.name == "human") for s in OFF_TOPIC]
+    for label, rec, paraphrases in (("whisper live call before", BeforeParaphrases(inner, 0.5), False),
+                                    ("whisper live call + person paraphrases", ParaphraseRecognizer(inner, 0.5),
+                                     True)):
+        main_vocab = vocabulary(menu, "main", paraphrases=paraphrases)
+        heard = sum(1 for audio, truth in in_vocab
+                    if (r := rec.recognize(audio, main_vocab)).text == truth and r.confidence >= 0.5)
+        rejected = 0
+        for node in nodes:
+            for audio, asks in zip(off, person):
+                r = rec.recognize(audio, vocabulary(menu, node, paraphrases=paraphrases))
+                took = bool(r.text) and r.confidence >= 0.5
+                rejected += (not took) if not asks else bool(took and (c := classify(r.text)) and c.name == "human")
+        said = sum(1 for audio, w in words
+                   if (r := rec.recognize(audio, main_vocab)).text == w and r.confidence >= 0.5)
+        print(f"{label:<40} {heard:>8} / {len(in_vocab):<6} {rejected:>9} / {len(off) * len(nodes):<7} "
+              f"{said:>4} / {len(words)}", flush=True)
 
 
 if __name__ == "__main__":

@@ -16,9 +16,10 @@ it; test: held out):
 The baseline is today's matching (a command's listed phrases only, 人工 inside
 人工智能 counting), in the same engine, same run.
 
---speech also synthesises the English test utterances with espeak-ng
-(ivr.speech.tts), transcribes them in free-text mode with the chosen engine
-and says the transcripts at consumer-service `main`.
+--speech also synthesises the English utterances of a split with espeak-ng
+(ivr.speech.tts), recognises them in free-text mode and as a live call at
+consumer-service `main` (before spoken person paraphrases, and now), and says
+what was heard at `main`.
 """
 from __future__ import annotations
 
@@ -124,36 +125,60 @@ def pct(cell) -> str:
     return f"{100.0 * cell[1] / cell[0]:6.1f} % ({cell[1]}/{cell[0]})" if cell and cell[0] else "   n/a"
 
 
+class BeforeParaphrases:
+    """The live path before spoken person paraphrases (the baseline): the
+    node's phrases only, and the free-text pass only where they found nothing."""
+
+    def __init__(self, inner, min_confidence: float):
+        self.inner, self.min_confidence = inner, min_confidence
+
+    def recognize(self, samples, choices):
+        from ivr.intents import classify
+        result = self.inner.recognize(samples, choices)
+        if result.text and result.confidence >= self.min_confidence:
+            return result
+        free = self.inner.recognize(samples, None)
+        if free.text and classify(free.text):
+            free.engine = f"{free.engine} (free text: a paraphrase)"
+            return free
+        return result
+
+
 def speech_rows(rows: list[dict], engine: str, config: dict, every: int, menu, split: str = "test",
-                model=None) -> tuple[list, list]:
-    """English test utterances, synthesised, then (1) transcribed in free-text
-    mode and (2) recognised as a live call at consumer-service `main` does: the
-    node's vocabulary, with the free-text second pass for paraphrases."""
+                model=None) -> dict:
+    """English utterances of `split`, synthesised, then recognised (1) in
+    free-text mode, and as a live call at consumer-service `main` (2) before
+    and (3) with spoken person paraphrases (ivr.speech.paraphrase: the node's
+    phrases plus the lexicon's short person requests, and a free transcript
+    asking for a person before the closed set's answer)."""
     from ivr.speech import tts
     from ivr.speech.paraphrase import ParaphraseRecognizer
     from ivr.speech.recognizer import get_recognizer
     from ivr.speech.vocabulary import vocabulary
 
     recognizer = get_recognizer(engine, "en", config, model=model)
-    live = ParaphraseRecognizer(recognizer, config["speech"]["min_confidence"])
-    phrases = vocabulary(menu, "main")
+    gate = config["speech"]["min_confidence"]
+    paths = {"free text": (recognizer, None),
+             "live call before (node phrases, then free text if nothing)": (
+                 BeforeParaphrases(recognizer, gate), vocabulary(menu, "main")),
+             "live call now (node phrases + person requests, free-text person first)": (
+                 ParaphraseRecognizer(recognizer, gate), vocabulary(menu, "main", paraphrases=True))}
     picked = [r for r in rows if r["lang"] == "en" and r["split"] == split and r["intent"] in ("human", "none")]
     picked = picked[::every]
-    free, closed, cpu = [], [], [0.0, 0.0]
+    heard = {path: [] for path in paths}
+    cpu = dict.fromkeys(paths, 0.0)
     for row in picked:
         audio = tts.synthesize(row["text"], "en", config)
-        start = time.process_time()
-        heard = recognizer.recognize(audio, None)
-        cpu[0] += time.process_time() - start
-        free.append(dict(row, text=heard.text, said=row["text"], engine=heard.engine))
-        start = time.process_time()
-        got = live.recognize(audio, phrases)
-        cpu[1] += time.process_time() - start
-        closed.append(dict(row, text=got.text, said=row["text"], engine=got.engine, confidence=got.confidence))
+        for path, (rec, phrases) in paths.items():
+            start = time.process_time()
+            got = rec.recognize(audio, phrases)
+            cpu[path] += time.process_time() - start
+            heard[path].append(dict(row, text=got.text, said=row["text"], engine=got.engine,
+                                    confidence=got.confidence))
     n = max(len(picked), 1)
-    print(f"  ({len(picked)} utterances through {recognizer.name}: {cpu[0] / n:.2f} s CPU each free text, "
-          f"{cpu[1] / n:.2f} s as a live call)", file=sys.stderr)
-    return free, closed
+    print(f"  ({len(picked)} utterances through {recognizer.name}; CPU each: "
+          + ", ".join(f"{path.split(' (')[0]} {cpu[path] / n:.2f} s" for path in paths) + ")", file=sys.stderr)
+    return heard
 
 
 def main() -> int:
@@ -205,16 +230,15 @@ def main() -> int:
                 if not ok:
                     print(f"  miss: {row['intent']:<9} at {node:<16} {row['text']!r} -> {command_given(call)}")
     if args.speech:
-        free, closed = speech_rows(rows, args.engine, config, args.speech_every or (4 if args.quick else 1),
-                                   menus["consumer-service"],
-                                   args.speech_split, args.model)
+        heard = speech_rows(rows, args.engine, config, args.speech_every or (4 if args.quick else 1),
+                            menus["consumer-service"], args.speech_split, args.model)
         split = args.speech_split
         at_main = {m: ["main"] for m in nodes}
-        engine = free[0]["engine"] if free else args.engine
-        for label, heard in (("free text", free), ("as a live call: node vocabulary + free-text 2nd pass", closed)):
+        for label, said in heard.items():
             with todays_matching():
-                sb = evaluate(heard, menus, at_main, {**config, "guard": {"enabled": False}})
-            sn = evaluate(heard, menus, at_main, config)
+                sb = evaluate(said, menus, at_main, {**config, "guard": {"enabled": False}})
+            sn = evaluate(said, menus, at_main, config)
+            engine = said[0]["engine"].split(" (")[0] if said else args.engine
             print(f"speech, English {split} split: espeak-ng -> {engine} ({args.model or 'config.yaml model'}), "
                   f"{label} -> consumer-service main")
             print(f"{split:<5} {'person requests reaching a person':<38} {pct(sb.get((split, 'human'))):>24} "
@@ -222,8 +246,9 @@ def main() -> int:
             print(f"{split:<5} {'ordinary answers NOT sent to a person':<38} {pct(sb.get((split, 'none'))):>24} "
                   f"{pct(sn.get((split, 'none'))):>24}")
         if args.show_errors:
-            for a, b in zip(free, closed):
-                print(f"  heard {a['said']!r} as {a['text']!r}; live: {b['text']!r} ({b['confidence']:.2f}, {b['engine']})")
+            for said in zip(*heard.values()):
+                print(f"  {said[0]['intent']:<6} {said[0]['said']!r}: "
+                      + "; ".join(f"{h['text']!r} ({h['confidence']:.2f})" for h in said))
     return 0
 
 

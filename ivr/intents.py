@@ -38,16 +38,29 @@ def _latin(pattern: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _lexicon() -> tuple[tuple[str, ...], dict]:
+def _data() -> dict:
     import yaml  # the lexicon is read once, on the first paraphrase checked
 
-    data = yaml.safe_load(DATA.read_text(encoding="utf-8"))
+    return yaml.safe_load(DATA.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> tuple[tuple[str, ...], dict]:
+    data = _data()
     friends = tuple(sorted((normalise(w) for w in data["false_friends"]), key=len, reverse=True))
     table = {}
     for intent, languages in data["intents"].items():
         table[intent] = {role: [re.compile(_latin(p)) for lang in languages.values() for p in lang.get(role, [])]
                          for role in ("strong", "weak", "ask")}
     return friends, table
+
+
+def spoken_phrases(intent: str, language: str) -> list[str]:
+    """Whole short requests for `intent` in `language` ("operator", "a real
+    person") that a closed-set recogniser scores as candidates (`spoken:` in
+    the lexicon; only English has them so far)."""
+    code = "zh" if language.lower().startswith("zh") else language.split("-")[0].lower()
+    return list(_data()["intents"].get(intent, {}).get(code, {}).get("spoken", []))
 
 
 def false_friends() -> tuple[str, ...]:

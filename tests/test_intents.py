@@ -145,3 +145,29 @@ def test_spoken_paraphrase_reaches_a_person_through_the_closed_set_second_pass(m
         call.press("1")                                  # English -> main
         turns = audio_turns(call, [str(wav)], ParaphraseRecognizer(inner))
         assert (call.outcome == "human") is person, turns
+
+
+@pytest.mark.parametrize("said,person", [
+    ("put a real person on", True),       # the closed set alone heard "oh" (0.5-0.6): a listed key word
+    ("supervisor", True),                 # free text heard "Supermiter"; scored as a candidate it wins
+    ("can I pay online", False),          # heard "oh" with 0.97: never a person
+    ("thanks", False)])
+def test_spoken_person_request_wins_over_a_wrong_listed_phrase(menus, tmp_path, said, person):
+    """espeak-ng -> WAV -> Whisper tiny.en as `ivr call --audio-in` runs it at
+    consumer-service `main`: the closed set scores the lexicon's short person
+    requests too, and a free transcript asking for a person comes before the
+    closed set's answer (as typed text: a person before the node's options).
+    Before, these requests were taken for a listed phrase or lost (dev split
+    of benchmarks/intent_eval.py --speech). Two takes each."""
+    from ivr.speech import tts
+    from ivr.speech.calls import audio_turns
+    from ivr.speech.paraphrase import ParaphraseRecognizer
+    from ivr.speech.whisper_engine import WhisperRecognizer
+    inner = WhisperRecognizer("whisper-tiny.en", "en")
+    for take in range(2):
+        wav = tmp_path / f"turn{take}.wav"
+        tts.synthesize(said, "en", path=wav)
+        call = Call(menus["consumer-service"])
+        call.press("1")                                  # English -> main
+        turns = audio_turns(call, [str(wav)], ParaphraseRecognizer(inner))
+        assert (call.outcome == "human") is person, turns

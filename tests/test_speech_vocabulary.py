@@ -28,3 +28,20 @@ def test_input_node_takes_every_digit_and_chinese_menus_chinese_digits():
     assert "one" not in vocabulary(menu, "a")
     assert vocabulary(menu, "b") == ["工资", "一", "幺"]       # human is off at b
     assert vocabulary(menu, "c") is None                      # free speech: no grammar
+
+
+def test_live_vocabulary_adds_the_lexicons_spoken_person_requests_where_a_person_is_offered():
+    from ivr.intents import classify, spoken_phrases
+    menu = load_menu(MENUS / "consumer-service.yaml")
+    spoken = spoken_phrases("human", "en")
+    assert {"operator", "attendant", "a real person"} <= set(spoken)
+    # each one, recognised, goes to a person: the engine classifies it as the human command
+    assert all((c := classify(p)) and c.name == "human" for p in spoken), spoken
+    live = vocabulary(menu, "main", paraphrases=True)
+    assert set(spoken) <= set(live) and set(vocabulary(menu, "main")) <= set(live)
+    assert "attendant" not in vocabulary(menu, "main")                     # only on request
+    zh = Menu(id="m", title="t", language="en", start="b", nodes={
+        "b": Node(id="b", kind="menu", prompt="p", options=[Option(target="b", key="1", phrases=["wages"])],
+                  globals_off=["human"])},
+        commands={"human": Command(name="human", key="0", phrases=["agent"], target="b")})
+    assert vocabulary(zh, "b", paraphrases=True) == ["wages", "one"]      # no person offered at b

@@ -21,7 +21,7 @@ DTMF = set(DTMF_KEYS)
 
 def _constraints(call: Call) -> tuple[Optional[list[str]], bool]:
     node = call.menu.nodes[call.node]
-    return vocabulary(call.menu, call.node), node.kind == "input"
+    return vocabulary(call.menu, call.node, paraphrases=True), node.kind == "input"
 
 
 def _apply(call: Call, record: dict, result: Optional[Recognition],

@@ -1,10 +1,16 @@
 """Paraphrases on recognised speech: "I want to talk to a real person" is not
-one of a node's phrases, so a recogniser constrained to them rejects it (or
-should). Where the closed set finds nothing, the same audio is transcribed as
-free text and, if that text asks for a person, complains, or asks to repeat or
-go back (ivr.intents), it is what the caller said. Everything else stays a
-no-match: free text is never matched against the node's options here, so a
-rejected off-topic utterance is not turned into a guess.
+one of a node's phrases, so a recogniser constrained to them rejects it, or
+worse, takes it for the nearest listed phrase ("oh", "go back"). The same
+audio is therefore also transcribed as free text, and routed in the order
+typed text is (ivr.matching / docs/speech.md):
+1. a free transcript asking for a person wins over whatever the closed set
+   heard (a request for a person comes before the node's options);
+2. else the closed set's phrase, if it is confident;
+3. else a free transcript that complains, or asks to repeat or go back.
+Everything else stays a no-match: free text is never matched against the
+node's options here, so a rejected off-topic utterance is not turned into a
+guess. Where the closed set already heard a request for a person, the free
+pass is skipped.
 """
 from __future__ import annotations
 
@@ -16,8 +22,13 @@ from ..intents import classify
 from .recognizer import Recognition, Recognizer, Stream
 
 
+def _asks_for_person(text: str) -> bool:
+    found = classify(text) if text else None
+    return bool(found and found.name == "human")
+
+
 class ParaphraseRecognizer(Recognizer):
-    """`inner`, with a free-text second pass where its closed set found nothing."""
+    """`inner`, with a free-text pass for paraphrases next to its closed set."""
 
     def __init__(self, inner: Recognizer, min_confidence: float = 0.5):
         self.inner, self.min_confidence = inner, min_confidence
@@ -29,10 +40,11 @@ class ParaphraseRecognizer(Recognizer):
     def recognize(self, samples: np.ndarray, choices: Optional[list[str]] = None,
                   sequence: bool = False) -> Recognition:
         result = self.inner.recognize(samples, choices, sequence)
-        if choices is None or sequence or (result.text and result.confidence >= self.min_confidence):
+        confident = bool(result.text) and result.confidence >= self.min_confidence
+        if choices is None or sequence or (confident and _asks_for_person(result.text)):
             return result
         free = self.inner.recognize(samples, None)
-        if free.text and classify(free.text):
+        if free.text and (_asks_for_person(free.text) or (not confident and classify(free.text))):
             # free-text posteriors are not on the closed set's scale (pocketsphinx gives a
             # correct "can i talk to somebody" 0.005): what vouches for this pass is that
             # the transcript expresses an intent, so it passes the engine's confidence gate

@@ -16,12 +16,15 @@ def key_words(language: str) -> dict[str, str]:
     return {w: k for w, k in DIGIT_WORDS.items() if w.isascii() != chinese}
 
 
-def vocabulary(menu: Menu, node_id: str, language: Optional[str] = None) -> Optional[list[str]]:
+def vocabulary(menu: Menu, node_id: str, language: Optional[str] = None,
+               paraphrases: bool = False) -> Optional[list[str]]:
     """Every phrase understood at `node_id`: its options' phrases, the global
     commands that apply there, and the spoken names of the keys it accepts
     (every digit at an input node). None where the caller may say anything
     (a speech input such as a name, or a knowledge-base question): recognise
-    free text there."""
+    free text there. With `paraphrases`, where the person command applies,
+    also the lexicon's short spoken requests for a person ("operator", "a real
+    person": ivr.intents.spoken_phrases), which the engine routes to it."""
     node = menu.nodes[node_id]
     if (node.kind == "input" and node.input_mode == "speech") or node.knowledge_base:
         return None
@@ -38,4 +41,7 @@ def vocabulary(menu: Menu, node_id: str, language: Optional[str] = None) -> Opti
     if node.kind == "input":
         keys |= set("0123456789#")
     phrases += [word for word, key in key_words(language or menu.language).items() if key in keys]
+    if paraphrases and menu.command("human", node):
+        from ..intents import spoken_phrases
+        phrases += spoken_phrases("human", language or menu.language)
     return list(dict.fromkeys(p for p in (normalise(p) for p in phrases) if p))
