@@ -129,16 +129,22 @@ def test_spoken_paraphrase_reaches_a_person_through_the_closed_set_second_pass(m
     this one in 7 takes of 10 ("and all that some of the" in the others; the
     whole spoken set: benchmarks/intent_eval.py --speech), so only its
     rejection of off-topic speech is asserted here."""
-    from ivr.speech import tts
-    from ivr.speech.calls import audio_turns
-    from ivr.speech.paraphrase import ParaphraseRecognizer
     if engine == "whisper":
         from ivr.speech.whisper_engine import WhisperRecognizer
         inner = WhisperRecognizer("whisper-tiny.en", "en")
     else:
         from ivr.speech.sphinx_engine import SphinxRecognizer
         inner = SphinxRecognizer()
-    for take in range(3):
+    _say_at_main(menus, tmp_path, said, inner, takes=3, person=person)
+
+
+def _say_at_main(menus, tmp_path, said: str, inner, takes: int, person: bool) -> None:
+    """`said`, synthesised afresh per take, as the one turn of a live call at
+    consumer-service `main` (`ivr call --audio-in`): a person, or not, every take."""
+    from ivr.speech import tts
+    from ivr.speech.calls import audio_turns
+    from ivr.speech.paraphrase import ParaphraseRecognizer
+    for take in range(takes):
         wav = tmp_path / f"turn{take}.wav"
         tts.synthesize(said, "en", path=wav)
         call = Call(menus["consumer-service"])
@@ -159,15 +165,5 @@ def test_spoken_person_request_wins_over_a_wrong_listed_phrase(menus, tmp_path, 
     closed set's answer (as typed text: a person before the node's options).
     Before, these requests were taken for a listed phrase or lost (dev split
     of benchmarks/intent_eval.py --speech). Two takes each."""
-    from ivr.speech import tts
-    from ivr.speech.calls import audio_turns
-    from ivr.speech.paraphrase import ParaphraseRecognizer
     from ivr.speech.whisper_engine import WhisperRecognizer
-    inner = WhisperRecognizer("whisper-tiny.en", "en")
-    for take in range(2):
-        wav = tmp_path / f"turn{take}.wav"
-        tts.synthesize(said, "en", path=wav)
-        call = Call(menus["consumer-service"])
-        call.press("1")                                  # English -> main
-        turns = audio_turns(call, [str(wav)], ParaphraseRecognizer(inner))
-        assert (call.outcome == "human") is person, turns
+    _say_at_main(menus, tmp_path, said, WhisperRecognizer("whisper-tiny.en", "en"), takes=2, person=person)
