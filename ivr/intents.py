@@ -56,7 +56,7 @@ def _lexicon() -> tuple[tuple[str, ...], dict]:
 
 
 def spoken_phrases(intent: str, language: str) -> list[str]:
-    """Whole short requests for `intent` in `language` ("operator", "a real
+    """Whole short requests for `intent` in `language` ("operator", "real
     person") that a closed-set recogniser scores as candidates (`spoken:` in
     the lexicon; only English has them so far)."""
     code = "zh" if language.lower().startswith("zh") else language.split("-")[0].lower()

@@ -23,7 +23,7 @@ def vocabulary(menu: Menu, node_id: str, language: Optional[str] = None,
     (every digit at an input node). None where the caller may say anything
     (a speech input such as a name, or a knowledge-base question): recognise
     free text there. With `paraphrases`, where the person command applies,
-    also the lexicon's short spoken requests for a person ("operator", "a real
+    also the lexicon's short spoken requests for a person ("operator", "real
     person": ivr.intents.spoken_phrases), which the engine routes to it."""
     node = menu.nodes[node_id]
     if (node.kind == "input" and node.input_mode == "speech") or node.knowledge_base:
