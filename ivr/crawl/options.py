@@ -6,6 +6,8 @@
 A clause names a key ("press 1", "dial one", "按1", "请按零") and its label
 stands before it ("for billing, press 1") or after it ("press 0 for an agent");
 a label alone in the clause before the key counts too ("For sales, press 2").
+`spoken` finds the words a prompt offers instead of a key ("press 1 or say
+billing" -> {"1": "billing"}), which `ivr crawl --try-speech` says.
 """
 from __future__ import annotations
 
@@ -84,3 +86,24 @@ def extract(text: str) -> dict[str, str]:
             found[key] = label
         pending = ""
     return found
+
+
+_STOP = r"(?:for|to|press|dial|or|and|at|please)"
+_EN_SAY_AFTER = re.compile(rf"\b(?:press|dial)\s+({_KEY})\s*,?\s+or\s+say\s+((?:(?!\b{_STOP}\b)[\w'-]+\s*)+)", re.I)
+_EN_SAY_BEFORE = re.compile(rf"\bsay\s+((?:(?!\b{_STOP}\b)[\w'-]+\s*)+?)\s*,?\s*or\s+(?:press|dial)\s+({_KEY})\b", re.I)
+_ZH_SAY = re.compile(rf"(?:请)?按\s*({_KEY})(?:\s*键)?\s*[，,]?\s*或(?:者)?(?:请)?说\s*[“\"「]?"
+                     r"([\u4e00-\u9fff]+?)[”\"」]?(?=[。，,；;！!？?]|$)")
+
+
+def spoken(text: str) -> dict[str, str]:
+    """{key: words} a prompt says may be spoken instead of the key:
+    "press 0 or say agent", "say billing or press 1", "按1或说查询"."""
+    found: dict[str, str] = {}
+    text = tidy(text)
+    for m in _EN_SAY_AFTER.finditer(text):
+        found.setdefault(_key(m.group(1)), m.group(2).strip())
+    for m in _EN_SAY_BEFORE.finditer(text):
+        found.setdefault(_key(m.group(2)), m.group(1).strip())
+    for m in _ZH_SAY.finditer(text):
+        found.setdefault(_key(m.group(1)), m.group(2))
+    return {k: v for k, v in found.items() if k and v}
