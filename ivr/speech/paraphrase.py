@@ -43,7 +43,7 @@ class ParaphraseRecognizer(Recognizer):
         confident = bool(result.text) and result.confidence >= self.min_confidence
         if choices is None or sequence or (confident and _asks_for_person(result.text)):
             return result
-        free = self.inner.recognize(samples, None)
+        free = self.inner.free_text(samples)
         if free.text and (_asks_for_person(free.text) or (not confident and classify(free.text))):
             # free-text posteriors are not on the closed set's scale (pocketsphinx gives a
             # correct "can i talk to somebody" 0.005): what vouches for this pass is that

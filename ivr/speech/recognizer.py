@@ -87,6 +87,12 @@ class Recognizer(ABC):
         result.audio_seconds = round(len(samples) / self.rate, 3)
         return result
 
+    def free_text(self, samples: np.ndarray) -> Recognition:
+        """Free text as a second opinion on a turn the closed set heard
+        (ivr.speech.paraphrase); engines may decode harder here than
+        `recognize(samples)`, which the crawler and `ivr recognize` use."""
+        return self.recognize(samples, None)
+
 
 def get_recognizer(engine: str = "auto", language: str = "en", config: Optional[dict] = None,
                    model: Optional[str] = None) -> Recognizer:

@@ -31,9 +31,10 @@ from .audio import RATE, voiced_seconds
 from .recognizer import Recognition, Recognizer, Stream, normalise, unique_choices
 
 TOP = 3                     # first tokens whose phrases are forced through the decoder
-FREE_BEAM = 5               # free text: beam 5 (faster-whisper's default) heard 33 of the 39
-                            # spoken person requests of the intent dev split where greedy heard 31,
-                            # for ~5 % more CPU (benchmarks/intent_eval.py, docs/speech.md)
+PARAPHRASE_BEAM = 5         # the free-text pass for paraphrases (ivr.speech.paraphrase): beam 5
+                            # heard 33 of the 39 spoken person requests of the intent dev split
+                            # where greedy heard 31, for ~5 % more CPU (docs/speech.md); other free
+                            # text (the crawler's prompts, `ivr recognize`) stays greedy
 SPOKEN_BASE_S = 1.0         # voiced seconds a phrase may take: this plus
 SPOKEN_PER_UNIT_S = 0.5     # this per word (English) or character (Chinese)
 MEAN_SCALE = 3.0            # Chinese: scores are per token, times this (a typical phrase length)
@@ -134,9 +135,15 @@ class WhisperRecognizer(Recognizer):
         result.audio_seconds = round(len(samples) / RATE, 3)
         return result
 
-    def transcribe(self, samples: np.ndarray) -> Recognition:
-        """Free text: faster-whisper's transcription, beam search, no timestamps."""
-        segments, _ = self.whisper.transcribe(samples, language=self.code, beam_size=FREE_BEAM,
+    def free_text(self, samples: np.ndarray) -> Recognition:
+        start = time.perf_counter()
+        result = self.transcribe(np.asarray(samples, dtype=np.float32), PARAPHRASE_BEAM)
+        result.seconds = round(time.perf_counter() - start, 4)
+        return result
+
+    def transcribe(self, samples: np.ndarray, beam_size: int = 1) -> Recognition:
+        """Free text: faster-whisper's transcription, greedy unless told, no timestamps."""
+        segments, _ = self.whisper.transcribe(samples, language=self.code, beam_size=beam_size,
                                               condition_on_previous_text=False,
                                               without_timestamps=True, vad_filter=False)
         segments = list(segments)
