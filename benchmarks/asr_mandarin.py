@@ -8,8 +8,9 @@
   `ivr recognize --lang zh-CN --choices 数字,语音,...` does; full band and
   band-limited to 8 kHz (down to 8 kHz and back: the telephone band);
 - hotline: every Chinese phrase of the 12351 hotline's `welcome` and `more`
-  nodes (options and global commands) synthesised with espeak-ng
-  `cmn-latn-pinyin` from its pinyin (pypinyin), recognised at its node;
+  nodes (options and global commands) spoken as the product speaks them
+  (ivr.speech.tts: espeak-ng `cmn-latn-pinyin`, given pypinyin's pinyin),
+  recognised at its node;
   right = the recognised phrase routes where the spoken one does (same key)
   with confidence >= 0.5;
 - off-topic: the two Mandarin sentences of ../shared/speech/zh and the
@@ -43,7 +44,6 @@ def telephone(audio):
 
 def hotline_clips(menu):
     """(node, phrase, key it routes to, audio) for every Chinese phrase."""
-    from pypinyin import Style, lazy_pinyin
     clips = []
     for node_id in ("welcome", "more"):
         node = menu.nodes[node_id]
@@ -53,8 +53,7 @@ def hotline_clips(menu):
             for phrase in phrases:
                 if phrase.isascii():
                     continue
-                pinyin = " ".join(lazy_pinyin(phrase, style=Style.TONE3, neutral_tone_with_five=True))
-                clips.append((node_id, phrase, key, tts.synthesize(pinyin, "zh-CN")))
+                clips.append((node_id, phrase, key, tts.synthesize(phrase, "zh-CN")))
     return clips
 
 

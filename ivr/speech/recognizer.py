@@ -113,7 +113,8 @@ def get_recognizer(engine: str = "auto", language: str = "en", config: Optional[
         from .whisper_engine import WhisperRecognizer
         settings = speech.get("whisper", {})
         return WhisperRecognizer(whisper, language, settings.get("compute_type", "int8"),
-                                 int(settings.get("threads", 1)), float(settings.get("window_s", 30)))
+                                 int(settings.get("threads", 1)), float(settings.get("window_s", 30)),
+                                 int(settings.get("beam_size", 5)))
     name = model or models.model_for(language, config)
     path = models.installed_path(name, config) if name else None
     if engine == "vosk" or (engine == "auto" and (path or model)):  # a model the user named must be used
