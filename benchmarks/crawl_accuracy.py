@@ -55,6 +55,7 @@ def crawl_one(path: Path, line_kind: str, calls: int, tmp: Path) -> dict:
     from ivr.crawl.explore import Budget, Crawler
     from ivr.crawl.engine_line import EngineLine
     from ivr.crawl.truth import key_findings, score
+    from ivr.errors import IvrError
     from ivr.menu_yaml import dump_menu
     from ivr.sources import open_menu
 
@@ -69,7 +70,7 @@ def crawl_one(path: Path, line_kind: str, calls: int, tmp: Path) -> dict:
         port = free_port()
         proc = serve(yaml_path, port, tmp / f"{path.stem}.serve.log")
         line = SipLine(f"sip:1000@127.0.0.1:{port}")
-        budget = Budget(concurrent=calls, pace_s=0.2, max_minutes=120)
+        budget = Budget(concurrent=calls, pace_s=0.2, max_minutes=600)   # the hotline needs ~200 line minutes
     else:
         line = EngineLine(menu)
         budget = Budget(concurrent=calls, pace_s=0.0, max_minutes=600)
@@ -88,10 +89,15 @@ def crawl_one(path: Path, line_kind: str, calls: int, tmp: Path) -> dict:
     result = score(menu, crawled, {names[n.id]: n.path for n in crawler.nodes.values()})
     out = tmp / f"{path.stem}.crawled.yaml"
     out.write_text(write.dump(crawler, str(path), menu.language), encoding="utf-8")
-    crawled_menu = open_menu(str(out))        # what validate/audit read back
+    try:
+        crawled_menu = open_menu(str(out))    # what validate/audit read back
+    except IvrError as err:                   # a map ivr cannot read is this menu's result, not the run's end
+        print(f"  {path.name}: the crawled map does not load: {err}", file=sys.stderr)
+        crawled_menu = None
     result.update(menu=path.name, calls=len(crawler.calls), line_minutes=round(crawler.line_seconds / 60, 1),
                   wall_s=round(wall, 1), stopped=crawler.stopped,
-                  key_findings_original=key_findings(menu), key_findings_crawled=key_findings(crawled_menu))
+                  key_findings_original=key_findings(menu),
+                  key_findings_crawled=key_findings(crawled_menu) if crawled_menu else ["map does not load"])
     return result
 
 

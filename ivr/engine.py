@@ -473,6 +473,11 @@ class Call:
             self._failed("silence")
         self.clock = max(self.clock, until) if not self.ended else self.clock
 
+    def caller_talking(self) -> None:
+        """The caller is speaking now (words not recognised yet): silence is
+        timed from here, so no-input cannot fire under them."""
+        self.silent_since = self.clock
+
     def hangup(self) -> None:
         """The caller hangs up now, where they are (a prompt may be playing)."""
         if not self.ended:

@@ -46,6 +46,21 @@ def test_options_are_read_from_english_and_chinese_prompts(text, options):
     assert extract(text) == options
 
 
+@pytest.mark.parametrize("text, words", [
+    ("Main menu. Press 0 or say agent for a person at any time. For billing, press 1 or say billing.",
+     {"0": "agent", "1": "billing"}),
+    # tiny.en's unpunctuated form of consumer-service's main menu
+    ("The main menu press 0 or say agent for a person at any time for billing press 1 or say billing to report "
+     "an outage press 2 or say outage", {"0": "agent", "1": "billing", "2": "outage"}),
+    ("Say opening hours or press 4.", {"4": "opening hours"}),
+    ("查询话费请按1或说查询。", {"1": "查询"}),
+    ("For billing, press 1. Press 0 for an agent.", {}),
+])
+def test_words_offered_instead_of_a_key_are_found(text, words):
+    from ivr.crawl.options import spoken
+    assert spoken(text) == words
+
+
 def phone(samples, offset=0, gain=1.0, seed=0):
     from ivr.crawl.engine_line import ulaw_roundtrip
     noise = np.random.default_rng(seed).normal(0, 0.002, len(samples) + offset).astype(np.float32)
@@ -144,9 +159,27 @@ def test_budget_stops_the_crawl_and_keeps_a_valid_partial_map(tmp_path):
     assert check.returncode == 0, check.stderr
 
 
+@needs_sounds
+@pytest.mark.parametrize("max_calls", [16, 40])
+def test_every_partial_map_of_the_maze_is_a_menu_ivr_reads(max_calls):
+    """A crawl stopped by its budget anywhere still writes a menu the loader
+    accepts: nodes whose probes were not all tried are `unknown` (an end the
+    audit names), not a menu with no way out, and no node is left unreachable.
+    (Over SIP the maze once stopped at its minute budget and wrote a map with
+    `next: @human` and no human node.)"""
+    from ivr.crawl import write
+    from ivr.loader import load_menu_text
+    menu, crawler = crawl_menu(ROOT / "menus/maze.yaml", concurrent=2, max_calls=max_calls)
+    assert crawler.stopped and crawler.unexplored
+    crawled = load_menu_text(write.dump(crawler, "sim:maze", "en"), "crawled.yaml")
+    unknown = [n for n in crawled.nodes.values() if n.kind == "unknown"]
+    assert unknown and all("not fully explored" in n.note for n in unknown)
+
+
 def test_cli_refuses_bad_targets_and_keys_cleanly():
     for args, what in ((["http://example.com"], "not a line"), (["sip:"], "not a SIP address"),
-                       (["sip:1@127.0.0.1:99999"], "out of range"), (["sip:1@127.0.0.1", "--keys", "1x"], "--keys")):
+                       (["sip:1@127.0.0.1:99999"], "out of range"), (["sip:1@127.0.0.1", "--keys", "1x"], "--keys"),
+                      (["sip:1@127.0.0.1", "--try-speech", "--no-transcribe"], "needs transcripts")):
         run = subprocess.run([sys.executable, "-m", "ivr", "crawl", *args], cwd=ROOT, capture_output=True,
                              text=True, timeout=60)
         assert run.returncode == 2 and what in run.stderr and "Traceback" not in run.stderr, run.stderr
@@ -318,3 +351,29 @@ def test_an_announcement_is_scored_by_the_message_heard_whichever_path_found_it(
     result = score(menu, crawled, paths)
     assert "outage" not in result["missed_nodes"]
     assert not {"main 2->outage", "main_es 2->main"} & set(result["missed_edges"]), result["missed_edges"]
+
+
+@needs_sounds
+def test_try_speech_puts_the_words_the_line_understood_into_the_map(tmp_path):
+    """--try-speech on consumer-service played by the call engine: the words
+    heard in the prompts ("or say agent", "or say billing") are synthesised and
+    said at their menu, recognised by the line's own recogniser; those that
+    lead where their key does become the options' phrases, so the audit finds
+    a person one spoken step away."""
+    from ivr.config import DEFAULTS
+    from ivr.crawl.explore import Budget
+    from ivr.crawl.run import Job, crawl
+    from ivr.metrics import compute
+    from ivr.sources import open_menu
+    out, report = tmp_path / "line.yaml", tmp_path / "crawl.json"
+    data = crawl(Job(target=f"sim:{ROOT / 'menus/consumer-service.yaml'}", out=str(out), report=str(report),
+                     budget=Budget(pace_s=0, concurrent=2, max_minutes=600), try_speech=True), DEFAULTS)
+    said = {(s["node"], s["said"]): s for s in data["speech"]}
+    assert ("start", "agent") in said, (data["recogniser"], data["speech"], data["unsure"])
+    assert said[("start", "agent")]["same_as_key"] and said[("start", "agent")]["reached"].startswith("human")
+    assert any(w == "billing" and s["same_as_key"] for (_, w), s in said.items()), data["speech"]
+    crawled = open_menu(str(out))
+    assert "agent" in crawled.commands["human"].phrases
+    assert any("billing" in o.phrases for n in crawled.nodes.values() for o in n.options)
+    metrics = compute(crawled).summary()
+    assert metrics["max_steps_to_human_voice"] == 1, metrics

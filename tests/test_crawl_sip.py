@@ -31,11 +31,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_serve(menu: Path, port: int, tmp: Path) -> subprocess.Popen:
+def start_serve(menu: Path, port: int, tmp: Path, speech: bool = False) -> subprocess.Popen:
     """`ivr serve` on 127.0.0.1:`port`, logging to a file (an unread pipe would fill and stall it)."""
     log = tmp / "serve.log"
     serve = subprocess.Popen([sys.executable, "-m", "ivr", "serve", str(menu), "--listen", f"127.0.0.1:{port}",
-                              "--no-record", "--no-speech"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log.open("w"))
+                              "--no-record"] + ([] if speech else ["--no-speech"]),
+                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log.open("w"))
     deadline = time.monotonic() + 120
     while "listening" not in log.read_text() and time.monotonic() < deadline and serve.poll() is None:
         time.sleep(0.2)
@@ -165,3 +166,29 @@ def test_sigterm_keeps_the_partial_map(tmp_path):
     data = json.loads(report.read_text())
     assert "SIGTERM" in data["stopped"] and data["nodes"]
     assert "PARTIAL MAP: interrupted (SIGTERM)" in out.read_text()
+
+
+def test_try_speech_says_words_into_a_real_sip_call(tmp_path):
+    """--try-speech over SIP: synthesised words sent as the caller's RTP audio
+    to `ivr serve` (speech on, its own recogniser): "agent" reaches the hold
+    music, and "English" reaches the prompt key 1 reaches (same fingerprint)."""
+    from ivr.crawl import fingerprint as fpr
+    from ivr.crawl.explore import Budget, Crawler
+    from ivr.crawl.run import speaker
+    from ivr.crawl.sip_line import SipLine
+    port = free_port()
+    serve = start_serve(ROOT / "menus/consumer-service.yaml", port, tmp_path, speech=True)
+    line = SipLine(f"sip:1000@127.0.0.1:{port}")
+    crawler = Crawler(line, Budget(pace_s=0.2))
+    crawler.speak = speaker("en")
+    try:
+        agent, key, words = (crawler.place(path) for path in [("say:agent",), ("1",), ("say:English",)])
+    finally:
+        line.close()
+        serve.terminate()
+        serve.wait(20)
+    log = (tmp_path / "serve.log").read_text()
+    assert [h.end for h in agent.heard] == ["gap", "music"], log[-1500:]
+    assert "speech text=english" in log and len(words.heard) == 2 and len(key.heard) == 2
+    same = fpr.similarity(fpr.fingerprint(key.heard[1].samples), fpr.fingerprint(words.heard[1].samples))
+    assert same > fpr.SAME_CORR, same

@@ -94,3 +94,26 @@ def test_g711_round_trip_keeps_the_signal():
     for codec in CODECS.values():
         back = np.frombuffer(codec.decode(codec.encode_samples(tone)), dtype="<i2") / 32768
         assert np.corrcoef(back, tone)[0, 1] > 0.999
+
+
+@pytest.mark.parametrize("talking, fires", [(False, True), (True, False)])
+def test_no_input_does_not_fire_while_the_caller_is_talking(talking, fires):
+    """serve advances the engine every 20 ms; speech that started (or whose
+    words are still being recognised) when the timeout comes is not silence.
+    Found by --try-speech over SIP: "English" said near the timeout was taken
+    as no-input (the prompt replayed) before its words arrived."""
+    from ivr.config import load_config
+    from ivr.sources import open_menu
+    from ivr.speech.audio import EndOfSpeech
+    from ivr.telephony.prompts import Prompts
+    from ivr.telephony.session import Options, Session, Turn
+    config = load_config(None)
+    session = Session(open_menu("menus/consumer-service.yaml"), config, Prompts(config), CODECS["PCMU"],
+                      Options())
+    quiet_from = session.call.prompt_end                          # the menu's timeout is 5 s from here
+    for tick in range(int((quiet_from + 8) / 0.02)):
+        now = tick * 0.02
+        if talking and now > quiet_from + 3 and session.turn is None:
+            session.turn = Turn(EndOfSpeech(), busy=True)            # spoke at +3 s, being recognised
+        session.advance(now)
+    assert any(e["type"] == "no_input" for e in session.call.events) == fires

@@ -32,7 +32,8 @@ from .common import EXIT_FINDINGS, EXIT_OK, config_option, format_option, print_
 @click.option("--keys", default="0123456789*#", show_default=True,
               help="The keys to try at each menu (fewer keys, fewer calls).")
 @click.option("--no-transcribe", is_flag=True, help="Map by keys only; do not transcribe prompts.")
-@click.option("--try-speech", is_flag=True, help="Also say the phrases heard (not available yet: refused).")
+@click.option("--try-speech", is_flag=True,
+              help="Then say, at each menu, the words heard for each key (synthesised speech, one call each).")
 @config_option
 @format_option("text", "json")
 @user_errors
@@ -53,8 +54,9 @@ def command(target: Optional[str], out: Optional[str], report_path: Optional[str
     from ..crawl.explore import Budget
     from ..crawl.run import Job, crawl
 
-    if try_speech:
-        raise click.UsageError("--try-speech is not implemented yet; crawl by keys")
+    if try_speech and no_transcribe:
+        raise click.UsageError("--try-speech says the words heard in the prompts: it needs transcripts "
+                               "(drop --no-transcribe)")
     if bool(target) == bool(targets):
         raise click.UsageError("give one TARGET or --targets CSV")
     bad = sorted(set(keys) - set("0123456789*#"))
@@ -68,7 +70,7 @@ def command(target: Optional[str], out: Optional[str], report_path: Optional[str
         if not out:
             raise click.UsageError("--targets needs -o FOLDER")
         results = crawl_many(targets, out, budget, dtmf=dtmf, transcribe=not no_transcribe,
-                             scheduler=scheduler, config=config, progress=progress)
+                             scheduler=scheduler, config=config, progress=progress, try_speech=try_speech)
         if fmt == "json":
             print_json(results)
         else:
@@ -76,7 +78,7 @@ def command(target: Optional[str], out: Optional[str], report_path: Optional[str
                 click.echo(f"{r['target']}: {r.get('summary', '')}")
         raise SystemExit(EXIT_OK if all(r.get("finished") for r in results) else EXIT_FINDINGS)
     job = Job(target=target, out=out, report=report_path, language=language, dtmf=dtmf, budget=budget,
-              transcribe=not no_transcribe, keys=tuple(dict.fromkeys(keys)))
+              transcribe=not no_transcribe, try_speech=try_speech, keys=tuple(dict.fromkeys(keys)))
     holder = []
 
     def on_signal(signum, frame) -> None:
@@ -110,6 +112,9 @@ def summary(report: dict) -> str:
     for h in report["hidden_human_options"]:
         lines.append(f"hidden human option: key {h['key']} at {h['node']} reaches a person ({h['to']}) "
                      "but the prompt never announces it")
+    for s in report.get("speech", []):
+        lines.append(f"said {s['said']!r} at {s['node']}: {s['reached']}"
+                     + ("" if s["same_as_key"] else f" (key {s['key']} leads elsewhere)"))
     if report["unsure"]:
         lines.append(f"unsure of {len(report['unsure'])} things (see the report)")
     return "\n".join(lines)

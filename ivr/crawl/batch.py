@@ -51,13 +51,13 @@ def _file_name(target: str) -> str:
 
 
 def crawl_line(row: dict, folder: str, budget: Budget, dtmf: str, transcribe: bool,
-               config: Optional[dict]) -> dict:
+               config: Optional[dict], try_speech: bool = False) -> dict:
     """One line, on a worker: the map and report in `folder`; never raises."""
     from .run import Job, crawl
     name = _file_name(row["target"])
     job = Job(target=row["target"], out=str(Path(folder) / f"{name}.yaml"),
               report=str(Path(folder) / f"{name}.json"), language=row["language"], dtmf=dtmf,
-              budget=budget, transcribe=transcribe)
+              budget=budget, transcribe=transcribe, try_speech=try_speech)
     try:
         report = crawl(job, config)
     except IvrError as err:
@@ -74,7 +74,8 @@ def crawl_line(row: dict, folder: str, budget: Budget, dtmf: str, transcribe: bo
 
 def crawl_many(targets: str, folder: str, budget: Budget, dtmf: str = "rfc4733", transcribe: bool = True,
                scheduler: Optional[str] = None, config: Optional[dict] = None,
-               progress: Callable[[str], None] = lambda m: None, workers: int = 2) -> list[dict]:
+               progress: Callable[[str], None] = lambda m: None, workers: int = 2,
+               try_speech: bool = False) -> list[dict]:
     from dask.distributed import Client, LocalCluster, as_completed
 
     rows, bad = read_targets(targets)
@@ -93,7 +94,7 @@ def crawl_many(targets: str, folder: str, budget: Budget, dtmf: str = "rfc4733",
         client = Client(cluster)
     try:
         futures = [client.submit(crawl_line, row, str(Path(folder).resolve()), share, dtmf, transcribe, config,
-                                 key=f"crawl-{i}-{_file_name(row['target'])}", pure=False)
+                                 try_speech, key=f"crawl-{i}-{_file_name(row['target'])}", pure=False)
                    for i, row in enumerate(rows)]
         for future in as_completed(futures):
             result = future.result()

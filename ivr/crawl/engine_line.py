@@ -155,10 +155,27 @@ class EngineCall(LineCall):
         if self.ended or self.call.ended:
             return
         self._advance(self.seconds)
+        self._act(lambda: self.call.press(key))
+
+    def say(self, samples: np.ndarray) -> None:
+        """The caller speaks `samples`: the line hears them through μ-law and
+        recognises them against the node's words once they end, as `ivr serve` does."""
+        if self.ended or self.call.ended:
+            return
+        self.seconds += len(samples) / RATE    # the caller talks; what plays meanwhile is not listened to
+        self._advance(self.seconds)
+        if self.call.ended:
+            return
+        from ..speech.calls import constraints
+        phrases, sequence = constraints(self.call)
+        result = self.line.recognise(ulaw_roundtrip(samples), phrases, sequence)
+        self._act(lambda: self.call.say(result.text, result.confidence, early=True))
+
+    def _act(self, action) -> None:
         mark = len(self.call.events)
-        self.call.press(key)
+        action()
         if not all(_ignored(e) for e in self.call.events[mark:]):
-            # a key the line acts on cuts off whatever was still playing, as on a real line;
+            # an action the line takes cuts off whatever was still playing, as on a real line;
             # an ignored one (the `#` after a full entry, a key during a prompt that cannot
             # be interrupted) leaves the prompt playing
             self.sounds = [(at, a[:max(0, int(round((self.seconds - at) * RATE)))]) for at, a in self.sounds]
@@ -185,6 +202,19 @@ class EngineLine(Line):
         self.config["tts"] = {**self.config.get("tts", {}), "enabled": True}
         self.music_path = music
         self._music: Optional[np.ndarray] = None
+        self._recognizer = None
+        self._recognizer_lock = threading.Lock()   # calls run in threads; one recogniser, one at a time
+
+    def recognise(self, samples: np.ndarray, phrases, sequence: bool):
+        """The caller's words (telephone audio) against `phrases`, by the
+        recogniser `ivr serve` would use for this menu (speech.engine in the config)."""
+        from ..speech.audio import resample
+        from ..speech.recognizer import get_recognizer
+        with self._recognizer_lock:
+            if self._recognizer is None:
+                engine = self.config.get("speech", {}).get("engine", "auto")
+                self._recognizer = get_recognizer(engine, self.menu.language, self.config)
+            return self._recognizer.recognize(resample(samples, RATE, self._recognizer.rate), phrases, sequence)
 
     def music(self) -> np.ndarray:
         if self._music is None:

@@ -8,6 +8,10 @@ a new node to explore, music is a queue for a person, a hang-up ends there.
 Silence and one wrong key are then followed through their replays to where
 they lead (no-input / no-match policies).
 
+With --try-speech, the words heard for each key ("press 1 or say billing",
+else the option's label) are then said at their menu, one call each, with
+synthesised speech: where the call goes says whether the line understood.
+
 Budgets (calls, line minutes, wall minutes) are checked before each call and
 during it; `stop` (Ctrl-C, SIGTERM) ends the calls in progress and keeps the map.
 """
@@ -27,6 +31,7 @@ from .line import Line, LineCall
 from .listen import Heard, ListenSettings, listen
 
 WAIT = "wait"  # the silence action: say nothing and listen
+SAY = "say:"   # "say:billing": speak these words (--try-speech)
 ENTRY_LENGTHS = (4, 3, 6, 8, 10, 5, 12)   # numbers tried where every digit alone is refused
 DIGITS = "123456789"
 
@@ -38,6 +43,13 @@ def is_entry(action: str) -> bool:
 
 def entry(length: int) -> str:
     return "1" * length + "#"
+
+
+def phrases_to_try(node: "Node") -> dict[str, str]:
+    """key -> the words to say for it: those the prompt offers ("or say
+    billing"), else the option's label as heard."""
+    return {key: node.said.get(key) or label for key, label in {**node.labels, **node.said}.items()
+            if node.said.get(key) or label}
 
 
 @dataclass
@@ -63,6 +75,8 @@ class Node:
     timeout_s: Optional[float] = None
     transcript: str = ""
     labels: dict[str, str] = field(default_factory=dict)     # key -> label heard in the prompt
+    said: dict[str, str] = field(default_factory=dict)       # key -> words offered instead ("or say billing")
+    spoken: dict[str, tuple[str, str]] = field(default_factory=dict)   # key -> (words said, where they led)
     parent: Optional[str] = None        # the node whose probe found it
     twin_of: Optional[str] = None       # says the same as that node, reached elsewhere: the same node?
     entry: Optional[tuple[int, str]] = None   # a number of this many digits was taken, then where
@@ -94,6 +108,7 @@ class Crawler:
         self.calls: list[CallLog] = []
         self.unsure: list[str] = []
         self.merged: list[tuple[str, str]] = []   # (twin, node): explored twice, found the same
+        self.unexplored: set[str] = set()  # nodes with probes the crawl stopped before
         self.stopped = ""                  # why the crawl ended early ("" = finished)
         self.stop = threading.Event()
         self.line_seconds = 0.0
@@ -101,6 +116,7 @@ class Crawler:
         self._next_start = 0.0
         self._pace = threading.Lock()
         self.start_id: Optional[str] = None
+        self.speak: Callable[[str], np.ndarray] = lambda words: np.zeros(0, np.float32)
 
     # ---- one call --------------------------------------------------------
     def place(self, path: tuple[str, ...], follow: int = 0) -> CallLog:
@@ -119,7 +135,9 @@ class Crawler:
                 for action in path + (WAIT,) * follow:
                     if call.ended or self.stop.is_set() or self._over_call(call):
                         break
-                    if action != WAIT:
+                    if action.startswith(SAY):
+                        call.say(self.speak(action[len(SAY):]))
+                    elif action != WAIT:
                         for key in action:   # one key, or a number keyed in one go
                             call.press(key)
                     heard.append(self._listen(call))
@@ -170,6 +188,18 @@ class Crawler:
                             else f"the line answered but played nothing for {self.listen.max_wait_s:g} s")
             return
         self.start_id = start
+        self._explore(work)
+        self._merge_twins()
+
+    def try_phrases(self, speak: Callable[[str], np.ndarray]) -> None:
+        """Say, at each menu, the words heard for each key (one call each):
+        `speak(words)` gives them as audio at the line's rate."""
+        self.speak = speak
+        self._explore([(n.id, SAY + words) for n in list(self.nodes.values()) if n.kind == "menu"
+                       for words in dict.fromkeys(phrases_to_try(n).values())])
+
+    def _explore(self, work: list[tuple[str, str]]) -> None:
+        """Run the probes in `work` (and those they add), up to `concurrent` calls at once."""
         with ThreadPoolExecutor(max_workers=max(1, self.budget.concurrent)) as pool:
             running: dict[Future, tuple[str, str]] = {}
             while work or running:
@@ -192,7 +222,7 @@ class Crawler:
             if work and left:
                 self.stopped = left
                 self.unsure += [f"not tried ({left}): {probe} at {nid}" for nid, probe in work]
-        self._merge_twins()
+                self.unexplored |= {nid for nid, _ in work}
 
     def _record(self, log: CallLog) -> None:
         self.calls.append(log)
@@ -307,6 +337,8 @@ class Crawler:
         if len(log.heard) <= depth + 1:   # the call ended before the probe was heard
             why = log.end_reason or "the call ended early"
             self.unsure.append(f"{probe} at {node.id}: nothing heard after it ({why})")
+            if self.stop.is_set():
+                self.unexplored.add(node.id)
             return
         if probe == WAIT or probe.startswith("wrong:"):
             self._policy(node, "no_input" if probe == WAIT else "no_match", log, work)
@@ -315,6 +347,13 @@ class Crawler:
         known = set(self.nodes)
         target = self._classify(heard, log.path[:depth + 1], work, node.id)
         if target == "@stopped":
+            self.unexplored.add(node.id)
+            return
+        if probe.startswith(SAY):
+            words = probe[len(SAY):]
+            for key, said in phrases_to_try(node).items():
+                if said == words:
+                    node.spoken[key] = (words, target)
             return
         if target in known:
             target = self._twin_check(node, log.path[:depth + 1], heard, target, work)
@@ -393,6 +432,7 @@ class Crawler:
         for i, heard in enumerate(log.heard[depth + 1:]):
             where = self._classify(heard, log.path[:depth + i + 1], work, node.id)
             if where == "@stopped":
+                self.unexplored.add(node.id)
                 return
             if where == node.id:
                 replays += 1

@@ -15,6 +15,9 @@ reads like a digit (临 lin for 零), they are read as 请按 and that key
 ("wan" counts as "an": the crawler heard 请按三 as 千万三 too):
 
     "加入工会千岸一，其他问题迁安三"                 -> {"1": "加入工会", "3": "其他问题"}
+
+`spoken` finds the words a prompt offers instead of a key ("press 1 or say
+billing" -> {"1": "billing"}), which `ivr crawl --try-speech` says.
 """
 from __future__ import annotations
 
@@ -114,3 +117,24 @@ def extract(text: str) -> dict[str, str]:
             found[key] = label
         pending = ""
     return found
+
+
+_STOP = r"(?:for|to|press|dial|or|and|at|please)"
+_EN_SAY_AFTER = re.compile(rf"\b(?:press|dial)\s+({_KEY})\s*,?\s+or\s+say\s+((?:(?!\b{_STOP}\b)[\w'-]+\s*)+)", re.I)
+_EN_SAY_BEFORE = re.compile(rf"\bsay\s+((?:(?!\b{_STOP}\b)[\w'-]+\s*)+?)\s*,?\s*or\s+(?:press|dial)\s+({_KEY})\b", re.I)
+_ZH_SAY = re.compile(rf"(?:请)?按\s*({_KEY})(?:\s*键)?\s*[，,]?\s*或(?:者)?(?:请)?说\s*[“\"「]?"
+                     r"([\u4e00-\u9fff]+?)[”\"」]?(?=[。，,；;！!？?]|$)")
+
+
+def spoken(text: str) -> dict[str, str]:
+    """{key: words} a prompt says may be spoken instead of the key:
+    "press 0 or say agent", "say billing or press 1", "按1或说查询"."""
+    found: dict[str, str] = {}
+    text = tidy(text)
+    for m in _EN_SAY_AFTER.finditer(text):
+        found.setdefault(_key(m.group(1)), m.group(2).strip())
+    for m in _EN_SAY_BEFORE.finditer(text):
+        found.setdefault(_key(m.group(2)), m.group(1).strip())
+    for m in _ZH_SAY.finditer(text):
+        found.setdefault(_key(m.group(1)), m.group(2))
+    return {k: v for k, v in found.items() if k and v}

@@ -6,12 +6,15 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 from ..errors import IvrError
 from .explore import Budget, Crawler
 from .line import Line
 from .listen import ListenSettings
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 @dataclass
@@ -24,6 +27,7 @@ class Job:
     budget: Budget = field(default_factory=Budget)
     listen: ListenSettings = field(default_factory=ListenSettings)
     transcribe: bool = True
+    try_speech: bool = False          # then say the words heard for each key (needs transcripts)
     engine: str = "auto"
     keys: tuple[str, ...] = tuple("0123456789*#")
 
@@ -41,9 +45,26 @@ def open_line(target: str, dtmf: str = "rfc4733", config: Optional[dict] = None)
                    "played by the call engine, without a network)", code="bad-target")
 
 
+def speaker(language: str, config: Optional[dict] = None) -> Callable[[str], "np.ndarray"]:
+    """words -> synthesised speech at the line's rate (espeak-ng via ivr.speech.tts), each once."""
+    from ..speech.audio import RATE as TTS_RATE, resample
+    from ..speech.tts import synthesize
+    from .line import RATE
+    spoken: dict[str, "np.ndarray"] = {}
+
+    def speak(words: str) -> "np.ndarray":
+        if words not in spoken:
+            spoken[words] = resample(synthesize(words, language, config), TTS_RATE, RATE)
+        return spoken[words]
+    return speak
+
+
 def crawl(job: Job, config: Optional[dict] = None, progress: Callable[[str], None] = lambda m: None,
           on_crawler: Callable[[Crawler], None] = lambda c: None) -> dict:
     """Run `job`; write its files; return the report."""
+    if config is None:
+        from ..config import DEFAULTS
+        config = DEFAULTS    # the recogniser choice (speech.whisper_models) is in the defaults
     from . import write
     from .transcribe import transcribe
 
@@ -52,9 +73,14 @@ def crawl(job: Job, config: Optional[dict] = None, progress: Callable[[str], Non
     on_crawler(crawler)
     try:
         crawler.run()
+        engine = transcribe(crawler, job.language, job.engine, config, progress) if job.transcribe else ""
+        if job.try_speech and not crawler.stop.is_set():
+            progress("saying the words heard for each key")
+            crawler.try_phrases(speaker(job.language, config))
+            if not any(n.spoken for n in crawler.nodes.values()):
+                crawler.unsure.append("--try-speech: no words to say (no prompt was transcribed with options)")
     finally:
         line.close()
-    engine = transcribe(crawler, job.language, job.engine, config, progress) if job.transcribe else ""
     report = write.report(crawler, job.target)
     report["recogniser"] = engine or None
     if crawler.nodes:

@@ -75,6 +75,7 @@ class SipCall(LineCall):
         self.ts = random.randrange(1 << 31)
         self.ssrc = random.randrange(1 << 31)
         self.dtmf_queue: list[str] = []
+        self.speech: list[bytes] = []  # the caller's words, one 20 ms payload each (--try-speech)
         self.placed = time.monotonic()
 
     # ---- called on the loop thread ------------------------------------------
@@ -102,7 +103,7 @@ class SipCall(LineCall):
 
     async def send_media(self) -> None:
         """20 ms packets of silence (keeps the far end's media timeout quiet),
-        with telephone-events in their place while a key is sent."""
+        the caller's words while they are said, telephone-events while a key is sent."""
         from ..telephony import rtp
         from ..telephony.dtmf import event_payload
         silence = self.media.codec.silence * FRAME
@@ -119,7 +120,8 @@ class SipCall(LineCall):
                     self.ts += FRAME
                     await asyncio.sleep(max(0.0, next_at - time.monotonic()))
                 continue
-            self._send(rtp.pack(self.media.payload_type, self.seq, self.ts, self.ssrc, silence))
+            payload = self.speech.pop(0) if self.speech else silence
+            self._send(rtp.pack(self.media.payload_type, self.seq, self.ts, self.ssrc, payload))
             self.ts += FRAME
             next_at += 0.02
             await asyncio.sleep(max(0.0, next_at - time.monotonic()))
@@ -175,6 +177,15 @@ class SipCall(LineCall):
         else:
             self.dtmf_queue.append(key)
         time.sleep(0.2)   # the key takes this long on the line
+
+    def say(self, samples: np.ndarray) -> None:
+        """Send `samples` (8 kHz) as the caller's audio; returns once they are said."""
+        if self.bye_at is not None or self.media is None:
+            return
+        pcm = (np.clip(samples, -1, 1) * 32767).astype("<i2")
+        pcm = np.concatenate([pcm, np.zeros(-len(pcm) % FRAME, "<i2")])
+        self.speech.extend(self.media.codec.encode(pcm[i:i + FRAME].tobytes()) for i in range(0, len(pcm), FRAME))
+        time.sleep(len(pcm) / RATE + 0.1)
 
     async def _info(self, body: str) -> None:
         self.line.uac.send_info(self.outgoing.dialog, body, "application/dtmf-relay", self.line.remote)

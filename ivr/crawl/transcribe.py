@@ -9,7 +9,7 @@ from typing import Callable, Optional
 
 from ..errors import IvrError
 from .explore import Crawler
-from .options import extract
+from .options import extract, spoken
 
 
 def transcribe(crawler: Crawler, language: str, engine: str = "auto", config: Optional[dict] = None,
@@ -43,4 +43,5 @@ def transcribe(crawler: Crawler, language: str, engine: str = "auto", config: Op
             continue
         node.transcript = heard.text.strip()
         node.labels = extract(node.transcript)
+        node.said = spoken(node.transcript)
     return recognizer.name

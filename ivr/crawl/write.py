@@ -88,12 +88,29 @@ def human_key(crawler: Crawler) -> Optional[tuple[str, str]]:
 
 
 def to_menu(crawler: Crawler, target: str, language: str) -> Menu:
+    """The map as a menu `ivr validate` accepts: nodes no written way leads to
+    (see `left_out`) are not in it."""
+    menu = _build(crawler, target, language)
+    for nid in left_out(menu):
+        del menu.nodes[nid]
+    return menu
+
+
+def left_out(menu: Menu) -> list[str]:
+    """Nodes heard but with no written way to them (a key dropped as a wrong
+    key, a partial map): the loader refuses unreachable nodes."""
+    from ..validate import reachable_nodes
+    return sorted(set(menu.nodes) - reachable_nodes(menu))
+
+
+def _build(crawler: Crawler, target: str, language: str) -> Menu:
     names = node_names(crawler)
     menu = Menu(id=_slug(target) or "crawled", title=f"Crawl of {target}", language=language,
                 start=names.get(crawler.start_id or "", "start"), source=target)
     everywhere = human_key(crawler)
     if everywhere:
-        menu.commands["human"] = Command("human", key=everywhere[0], target=names[everywhere[1]])
+        menu.commands["human"] = Command("human", key=everywhere[0], target=names[everywhere[1]],
+                                         phrases=understood(crawler, everywhere[0], everywhere[1]))
     for node in crawler.nodes.values():
         nid = names[node.id]
         prompt = node.transcript or f"(prompt not transcribed: {node.duration_s:.1f} s of speech)"
@@ -113,15 +130,26 @@ def to_menu(crawler: Crawler, target: str, language: str) -> Menu:
                 if t == "@silent":
                     notes.append(f"key {key}: the line went quiet")
                     continue
-                out.options.append(Option(target=_target(t, names), key=key, label=node.labels.get(key, "")))
+                words, reached = node.spoken.get(key, ("", ""))
+                out.options.append(Option(target=_target(t, names), key=key, label=node.labels.get(key, ""),
+                                          phrases=[words] if words and reached == t else []))
+                if words and reached != t:
+                    notes.append(f"said {words!r} (key {key}): {_speech_outcome(crawler, node, reached, names)}")
             if node.timeout_s is not None:
                 out.timeout_s = node.timeout_s
+            # what was not measured is written as "replays" and said so: the model's default
+            # (@human) would claim a person the crawl never heard
+            out.no_input = out.no_match = Policy(0, "@repeat")
             if node.no_input:
                 out.no_input = Policy(node.no_input[0], _policy_target(node.no_input[1], node, names))
+            else:
+                notes.append("silence: not measured")
             if node.no_match and node.no_match[1]:
                 out.no_match = Policy(node.no_match[0], _policy_target(node.no_match[1], node, names))
             elif wrong_to and wrong_to != node.id:
                 out.no_match = Policy(0, _target(wrong_to, names))
+            elif not wrong:
+                notes.append("a wrong key: not measured (every key tried led somewhere)")
             if everywhere:  # the global command says it
                 out.options = [o for o in out.options if o.key != everywhere[0]]
             if node.entry:   # every digit alone was refused, a number of this length was taken
@@ -130,18 +158,37 @@ def to_menu(crawler: Crawler, target: str, language: str) -> Menu:
                 notes.append(f"every digit alone was refused; a {digits}-digit number then # was taken"
                              + "".join(f"; key {o.key}: {o.target}" for o in out.options))
                 out.options = []
+            elif node.id in crawler.unexplored:   # its keys or silence were not all tried
+                out.kind = "unknown"
+                notes.append(f"not fully explored: the crawl stopped ({crawler.stopped or 'stopped'})")
             elif not out.options and everywhere:
                 # digits lead nowhere audible: a node collecting a number whose length was not found
                 out.kind, out.next, out.input_digits = "input", nid, (1, 20)
                 notes.append("every digit led back here: it collects digits (length and what follows unknown)")
             elif not out.options:  # nothing but replays: keep the caller's way on, or say so
+                then = node.no_input[1] if node.no_input else "@repeat"
                 out.kind = "announcement"
-                out.next = out.no_input.then if out.no_input.then != "@repeat" else "@hangup"
+                out.next = _target(then, names) if then != "@repeat" else "@hangup"
                 notes.append("no key led anywhere: written as an announcement")
         if notes:
             out.note = "; ".join(notes)
         menu.nodes[nid] = out
     return menu
+
+
+def understood(crawler: Crawler, key: str, target: str) -> list[str]:
+    """The words for `key` that reached `target` wherever they were said (never elsewhere)."""
+    tried = [n.spoken[key] for n in crawler.nodes.values() if key in n.spoken]
+    words = {w for w, _ in tried}
+    return sorted(w for w in words if all(t == target for w2, t in tried if w2 == w))
+
+
+def _speech_outcome(crawler: Crawler, node, reached: str, names: dict[str, str]) -> str:
+    if reached == node.id or _leads_back(crawler, reached, node.id):
+        return "not understood (the menu again)"
+    if reached in ("@silent", "@hangup"):
+        return "the line went quiet" if reached == "@silent" else "the line hung up"
+    return f"led to {names.get(reached, reached)}, not where the key leads"
 
 
 def _policy_target(t: str, node, names: dict[str, str]) -> str:
@@ -163,7 +210,14 @@ def header(crawler: Crawler, target: str) -> str:
 
 def dump(crawler: Crawler, target: str, language: str) -> str:
     from ..menu_yaml import dump_menu
-    return header(crawler, target) + dump_menu(to_menu(crawler, target, language))
+    menu = _build(crawler, target, language)
+    dropped = left_out(menu)
+    for nid in dropped:
+        del menu.nodes[nid]
+    text = header(crawler, target)
+    if dropped:
+        text += f"# heard but left out (no way to them in this map): {', '.join(dropped)}\n"
+    return text + dump_menu(menu)
 
 
 def hidden_humans(crawler: Crawler) -> list[dict]:
@@ -200,6 +254,9 @@ def report(crawler: Crawler, target: str, names: Optional[dict] = None) -> dict:
                    "transcript": n.transcript, "labels": n.labels, "timeout_s": n.timeout_s,
                    "no_input": n.no_input, "no_match": n.no_match} for n in crawler.nodes.values()],
         "edges": edges,
+        "speech": [{"node": names[n.id], "key": k, "said": w, "reached": names.get(t, t),
+                    "same_as_key": t == n.edges.get(k)} for n in crawler.nodes.values()
+                   for k, (w, t) in n.spoken.items()],
         "hidden_human_options": [{**h, "node": names[h["node"]], "to": names[h["to"]]} for h in hidden
                                  if h["announced"] is False],
         "unsure": crawler.unsure + [f"{names[h['node']]} key {h['key']}: {h['why']}" for h in hidden

@@ -19,7 +19,7 @@ from .vocabulary import vocabulary
 DTMF = set(DTMF_KEYS)
 
 
-def _constraints(call: Call) -> tuple[Optional[list[str]], bool]:
+def constraints(call: Call) -> tuple[Optional[list[str]], bool]:
     node = call.menu.nodes[call.node]
     return vocabulary(call.menu, call.node), node.kind == "input"
 
@@ -68,7 +68,7 @@ def audio_turns(call: Call, turns: list[str], recognizer: Recognizer,
             call.press(turn)
             record.update(pressed=turn)
         else:
-            phrases, sequence = _constraints(call)
+            phrases, sequence = constraints(call)
             audio = load_audio(turn, recognizer.rate)
             if _has_speech(audio, recognizer.rate):  # a silent turn is no-input, not a guess
                 result = recognizer.recognize(audio, phrases, sequence)
@@ -96,7 +96,7 @@ def voice_call(call: Call, recognizer: Recognizer, config: dict, device=None,
         spoken = len(call.events)
         if call.ended:
             break
-        phrases, sequence = _constraints(call)
+        phrases, sequence = constraints(call)
         timeout = call.menu.nodes[call.node].timeout_s
         result = live.listen(recognizer, phrases, sequence, timeout_s=timeout, device=device, on_partial=on_partial)
         done.append(_apply(call, {"node": call.node}, result, report))

@@ -57,9 +57,9 @@ class Listener:
             self._recognise(live, turn, audio)
 
     def _recognise(self, live: "Live", turn, audio: np.ndarray) -> None:
-        from ..speech.calls import _constraints
+        from ..speech.calls import constraints
         session = live.session
-        phrases, sequence = _constraints(session.call)
+        phrases, sequence = constraints(session.call)
         language = session.menu.language
         loop = self.server.loop
 

@@ -186,6 +186,8 @@ class Session:
     def advance(self, now: float) -> None:
         """Let real time pass in the engine (prompts end, timeouts fire)."""
         if self.phase == "menu" and now > self.call.clock + 0.005:
+            if self.turn is not None and (self.turn.busy or self.turn.eos.state == "speech"):
+                self.call.caller_talking()   # speech started, or its words are being recognised
             self.call.wait(now - self.call.clock)
             self._sync(now)
 
