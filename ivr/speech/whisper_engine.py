@@ -96,7 +96,7 @@ class WhisperRecognizer(Recognizer):
     name = "whisper"
 
     def __init__(self, model: str, language: str = "en", compute_type: str = "int8", threads: int = 1,
-                 window_s: float = WINDOW_S, beam_size: int = 5):
+                 window_s: float = WINDOW_S, beam_size: int = 1):
         from faster_whisper.tokenizer import Tokenizer
         self.model_name, self.language = model, language
         self.window = int(window_s * 100)        # mel frames (10 ms each)
@@ -133,8 +133,9 @@ class WhisperRecognizer(Recognizer):
         return result
 
     def transcribe(self, samples: np.ndarray) -> Recognition:
-        """Free text: faster-whisper's transcription, no timestamps. A beam of
-        5 (not greedy) because on the 12351 hotline's `more` prompt as the
+        """Free text: faster-whisper's transcription, no timestamps; greedy
+        for English (tiny.en punctuates prompts well so), a beam of 5 for
+        Mandarin (config speech.whisper.beam_size) because on the 12351 hotline's `more` prompt as the
         crawler hears it (espeak-ng Mandarin through μ-law) greedy decoding
         wrote "请按三" as "千安堂" at confidence 0.42, the beam "千岸滩" at 0.51
         and it kept 网约车司机 whole; 20 % more CPU there."""
