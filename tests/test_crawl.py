@@ -377,3 +377,22 @@ def test_try_speech_puts_the_words_the_line_understood_into_the_map(tmp_path):
     assert any("billing" in o.phrases for n in crawled.nodes.values() for o in n.options)
     metrics = compute(crawled).summary()
     assert metrics["max_steps_to_human_voice"] == 1, metrics
+
+
+@pytest.mark.parametrize("transcript, announced", [
+    ("Please key in your order number and press hash.", [False]),        # hidden: no word of a person
+    # tiny.en on consumer-service's order prompt: "press 0 for a person" lost its key: unsure, not hidden
+    ("Please keep in your fixed and rigid ordered hummer and press hash or press me over a person.", [None]),
+    ("转人工请按零", []),                                                   # announced
+])
+def test_a_key_to_a_person_is_called_hidden_only_when_the_prompt_speaks_of_none(transcript, announced):
+    from ivr.crawl import write
+    from ivr.crawl.explore import Budget, Crawler, Node
+    from ivr.crawl.listen import Heard
+    from ivr.crawl.options import extract
+    sound = Heard("gap", 0.0, 1.0, np.zeros(8000, np.float32))
+    crawler = Crawler(None, Budget())
+    crawler.nodes = {"m": Node("m", (), "menu", sound, edges={"0": "h"}, transcript=transcript,
+                               labels=extract(transcript)),
+                     "h": Node("h", ("0",), "human", sound)}
+    assert [h["announced"] for h in write.hidden_humans(crawler)] == announced

@@ -86,6 +86,32 @@ def test_nicolas_digits_closed_set(tiny):
     assert sum(heard[d] == DIGITS[d] for d in heard) >= 9, heard
 
 
+def test_features_of_the_utterance_alone_equal_those_of_the_padded_window(tiny):
+    """Only the utterance and a short tail go through the STFT; the rest of
+    the 30 s window is copies of the silent frame. The features must be those
+    of the audio padded with 30 s of silence (as Whisper was trained), on real
+    recordings: 1_jackson_2 ends loud, which a too-short tail got wrong."""
+    import numpy as np
+    for name in ("1_jackson_2", "0_george_1", "6_nicolas_18", "7_yweweler_4"):
+        audio = load_audio(shared(f"speech/fsdd/{name}.wav"))
+        padded = tiny.whisper.feature_extractor(audio, padding=16000 * 30)[:, :3000]
+        assert np.array_equal(tiny.features(audio), padded), name
+
+
+def test_phrases_scored_from_the_greedy_pass_equal_their_forced_scores(tiny):
+    """A phrase the free transcript starts with is scored from the greedy
+    pass's own steps instead of a second decoder pass: the same numbers."""
+    import numpy as np
+    reused = 0
+    for name in ("0_george_1", "1_jackson_2", "3_jackson_7", "5_nicolas_3"):
+        encoded = tiny._encode(load_audio(shared(f"speech/fsdd/{name}.wav")))
+        steps, greedy, _ = tiny._first_step(encoded, 6)
+        forms = [tiny.forms(d)[0] for d in DIGITS]
+        reused += any(greedy[:len(f)] == f for f in forms)
+        assert np.allclose(tiny._scores(encoded, forms, steps, greedy), tiny._forced(encoded, forms)), name
+    assert reused >= 2          # " Zero." and " Three." are these takes' free transcripts
+
+
 def test_real_word_at_a_menu_node_is_accepted(tiny, consumer):
     result = tiny.recognize(load_audio(shared("speech/fsdd/1_jackson_0.wav")), vocabulary(consumer, "main"))
     assert result.text == "one" and result.confidence >= 0.5

@@ -232,10 +232,19 @@ def hidden_humans(crawler: Crawler) -> list[dict]:
             if not node.transcript:
                 out.append({"node": node.id, "key": key, "to": t, "announced": None,
                             "why": "prompt not transcribed: cannot tell whether the key is announced"})
+            elif key not in node.labels and _speaks_of_a_person(node.transcript):
+                # a transcript that loses the key ("press me over a person") must not accuse the line
+                out.append({"node": node.id, "key": key, "to": t, "announced": None,
+                            "why": "the prompt speaks of a person, but its key was not made out: check by ear"})
             elif key not in node.labels:
                 out.append({"node": node.id, "key": key, "to": t, "announced": False,
                             "why": "this key reaches a person but the prompt never mentions it"})
     return out
+
+
+def _speaks_of_a_person(transcript: str) -> bool:
+    from ..intents import classify
+    return classify(transcript, ("human",)) is not None
 
 
 def report(crawler: Crawler, target: str, names: Optional[dict] = None) -> dict:
