@@ -166,11 +166,16 @@ def _cache_file(config: Optional[dict]) -> Path:
     return Path((config or {}).get("tts", {}).get("cache_dir", ".cache/tts")) / "durations.json"
 
 
+# part of every cache key of synthesised audio: bump it when the same text, voice
+# and rate come out differently (2: hanzi read as pinyin by word)
+CACHE_VERSION = "2"
+
+
 def duration(text: str, language: str, config: Optional[dict] = None) -> float:
     """Seconds the synthesised prompt lasts (measured once, then cached)."""
     rate = (config or {}).get("tts", {}).get("rate_wpm", 160)
     voice = voice_for(language, config)
-    key = hashlib.sha1(f"{voice}|{rate}|{text}".encode()).hexdigest()
+    key = hashlib.sha1(f"{CACHE_VERSION}|{voice}|{rate}|{text}".encode()).hexdigest()
     cache = _cache_file(config)
     stored = _disk.get(cache)
     if stored is None:  # read the file once per process, not on every new prompt

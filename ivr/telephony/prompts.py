@@ -68,9 +68,9 @@ class Prompts:
         self._lock = threading.Lock()
 
     def _key(self, text: str, language: str) -> str:
-        from ..speech.tts import voice_for
+        from ..speech.tts import CACHE_VERSION, voice_for
         voice = voice_for(language, self.config)
-        return hashlib.sha1(f"{voice}|{self.rate_wpm}|{text}".encode()).hexdigest()
+        return hashlib.sha1(f"{CACHE_VERSION}|{voice}|{self.rate_wpm}|{text}".encode()).hexdigest()
 
     def audio(self, text: str, language: str) -> np.ndarray:
         """The prompt as float32 8 kHz samples (synthesised on first use)."""
