@@ -158,3 +158,15 @@ def test_a_damaged_duration_cache_is_rebuilt_not_fatal(config, damage):
     assert 0.3 < seconds < 5
     assert list(json.loads(cache.read_text("utf-8")).values()) == [seconds]   # rewritten whole, valid
     assert [p.name for p in cache.parent.iterdir()] == ["durations.json"]     # no partial file left
+
+
+def test_mandarin_prompts_are_given_to_espeak_as_pinyin_read_by_word():
+    """espeak-ng reads hanzi one character at a time and gets the readings that
+    depend on the word wrong (银行 as yin xing, 音乐 as yin le); the product
+    gives its pinyin voice pypinyin's reading by word, with the punctuation
+    (and digits) espeak knows, so a hanzi prompt is spoken as its pinyin (espeak's
+    audio differs by a few samples from run to run: compared by length)."""
+    assert tts.pinyin_text("银行、音乐。转人工请按0。") == "yin2 hang2, yin1 yue4. zhuan3 ren2 gong1 qing3 an4 0."
+    assert tts.pinyin_text("For billing, press 1.") == "For billing, press 1."
+    said = tts.synthesize("去银行听音乐", "zh-CN")
+    assert len(said) == pytest.approx(len(tts.synthesize("qu4 yin2 hang2 ting1 yin1 yue4", "zh-CN")), rel=0.02)

@@ -48,6 +48,11 @@ def test_auto_picks_whisper_when_installed_and_falls_back_without():
     assert isinstance(get_recognizer("auto", "en", config), WhisperRecognizer)
     zh = get_recognizer("auto", "zh-CN", config)
     assert isinstance(zh, WhisperRecognizer) and zh.model_name == "whisper-base"
+    # the encoder's window and the free-text beam per language (speech.whisper): Mandarin 10 s and
+    # a beam of 5, others Whisper's 30 s and greedy
+    en = get_recognizer("auto", "en", config)
+    assert (zh.window, zh.beam_size, en.window, en.beam_size) == (1000, 5, 3000, 1)
+    assert get_recognizer("whisper", "zh-CN", {"speech": {**config["speech"], "whisper": {"window_s": 20}}}).window == 2000
     from ivr.speech.sphinx_engine import SphinxRecognizer
     assert isinstance(get_recognizer("auto", "en", {"speech": {"whisper_models": {}}}), SphinxRecognizer)
 

@@ -117,3 +117,23 @@ def test_no_input_does_not_fire_while_the_caller_is_talking(talking, fires):
             session.turn = Turn(EndOfSpeech(), busy=True)            # spoke at +3 s, being recognised
         session.advance(now)
     assert any(e["type"] == "no_input" for e in session.call.events) == fires
+
+
+def test_a_fixed_length_prompt_is_spoken_for_its_whole_length():
+    """The maze's intro is a 30 s recording (`duration_s: 30`): serve plays the
+    synthesised words at a tempo that lasts 30 s, as the crawler's engine line
+    does. It used to play ~8 s of words and then 22 s of dead air while the
+    engine waited, which a caller, and `ivr crawl` over SIP, took for the end
+    of the prompt (keys pressed into the intro, 180 calls for 55)."""
+    from ivr.config import load_config
+    from ivr.sources import open_menu
+    from ivr.telephony.prompts import Prompts
+    from ivr.telephony.session import Options, Session
+    config = load_config(None)
+    codec = CODECS["PCMU"]
+    session = Session(open_menu("menus/maze.yaml"), config, Prompts(config), codec, Options())
+    start, payload, _ = session.timeline.segments[0]
+    assert start == 0 and abs(len(payload) / 8000 - 30.0) < 0.05
+    pcm = np.frombuffer(codec.decode(payload), dtype="<i2").astype(np.float32) / 32768
+    quiet_seconds = [s for s in range(30) if np.sqrt(np.mean(pcm[s * 8000:(s + 1) * 8000] ** 2)) < 0.01]
+    assert len(quiet_seconds) <= 3, quiet_seconds      # words throughout, no long dead air

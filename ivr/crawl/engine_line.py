@@ -12,8 +12,6 @@ the call after its prompt.
 """
 from __future__ import annotations
 
-import subprocess
-import tempfile
 import threading
 from pathlib import Path
 from typing import Optional
@@ -46,31 +44,6 @@ def load_phone_audio(path: str | Path) -> np.ndarray:
     return load_8k(path)
 
 
-def _stretch(samples: np.ndarray, seconds: float) -> np.ndarray:
-    """`samples` played at a tempo that lasts `seconds` (sox tempo keeps the pitch)."""
-    import soundfile as sf
-
-    have = len(samples) / RATE
-    if have <= 0 or abs(have - seconds) < 0.05:
-        return _fit(samples, seconds)
-    with tempfile.TemporaryDirectory() as tmp:
-        src, dst = Path(tmp) / "in.wav", Path(tmp) / "out.wav"
-        sf.write(src, samples, RATE, subtype="PCM_16")
-        try:
-            subprocess.run(["sox", str(src), str(dst), "tempo", "-s", f"{have / seconds:.4f}"],
-                           check=True, capture_output=True, timeout=60)
-        except (OSError, subprocess.SubprocessError) as err:
-            raise IvrError(f"sox could not stretch a prompt to {seconds} s ({err})",
-                           "install sox: sudo apt-get install sox") from None
-        out, _ = sf.read(dst, dtype="float32")
-    return _fit(out, seconds)
-
-
-def _fit(samples: np.ndarray, seconds: float) -> np.ndarray:
-    n = int(round(seconds * RATE))
-    return samples[:n] if len(samples) >= n else np.concatenate([samples, np.zeros(n - len(samples), np.float32)])
-
-
 def prompt_audio(text: str, language: str, seconds: float, config: dict) -> np.ndarray:
     """The prompt spoken, lasting `seconds` (the engine's clock), through μ-law."""
     key = (text, language, round(seconds, 2))
@@ -79,9 +52,10 @@ def prompt_audio(text: str, language: str, seconds: float, config: dict) -> np.n
             return _cache[key]
     from ..speech.audio import resample
     from ..speech.tts import synthesize
+    from ..telephony.prompts import fit_to
 
     spoken = resample(synthesize(text, language, config), 16000, RATE)
-    audio = ulaw_roundtrip(_stretch(spoken, seconds))
+    audio = ulaw_roundtrip(fit_to(spoken, seconds))
     with _cache_lock:
         _cache[key] = audio
     return audio

@@ -6,6 +6,16 @@
 A clause names a key ("press 1", "dial one", "按1", "请按零") and its label
 stands before it ("for billing, press 1") or after it ("press 0 for an agent");
 a label alone in the clause before the key counts too ("For sales, press 2").
+
+Chinese transcripts are also read by sound: a recogniser's errors in Chinese
+are mostly characters that sound alike, and Whisper base hears espeak-ng's
+"请按一" as "千岸一" or "迁安一". Where two characters read like qing-an (an
+"an" after a "qing", "qin" or "qian") come before a key, or a character that
+reads like a digit (临 lin for 零), they are read as 请按 and that key
+("wan" counts as "an": the crawler heard 请按三 as 千万三 too):
+
+    "加入工会千岸一，其他问题迁安三"                 -> {"1": "加入工会", "3": "其他问题"}
+
 `spoken` finds the words a prompt offers instead of a key ("press 1 or say
 billing" -> {"1": "billing"}), which `ivr crawl --try-speech` says.
 """
@@ -23,6 +33,27 @@ _CLAUSES = re.compile(r"[.;!?。；！？,，、\n]+")
 _EN_LEAD = re.compile(r"^(?:and\s+|or\s+|then\s+)?(?:if you (?:want|would like|wish|need)\s+(?:to\s+)?|for\s+|to\s+|please\s+)?", re.I)
 _EN_TAIL = re.compile(r"\s*(?:,?\s*or say\b.*|\bplease\b|\bnow\b|\bor\b|\band\b)\s*$", re.I)
 _ZH_TRIM = re.compile(r"^(?:如需|如果|需要|请|您)+|(?:请|的话)+$")
+
+
+_QING = {"qing", "qin", "qian"}                   # how 请 is misheard
+_AN = {"an", "wan"}                                 # and 按 (千岸一, 迁安二, 千万三)
+_DIGIT_SOUNDS = {"ling": "零", "lin": "零", "yi": "一", "yao": "幺", "er": "二", "san": "三", "si": "四",
+                 "wu": "五", "liu": "六", "qi": "七", "ba": "八", "jiu": "九"}
+
+
+def _by_sound(text: str) -> str:
+    """`text` with sound-alikes of 请按 + key written as such (see above)."""
+    if text.isascii():
+        return text
+    from pypinyin import lazy_pinyin
+    sounds = [lazy_pinyin(ch)[0] if not ch.isascii() else ch for ch in text]
+    chars = list(text)
+    for i in range(1, len(chars) - 1):
+        key = chars[i + 1]
+        digit = key if re.fullmatch(_KEY, key) else _DIGIT_SOUNDS.get(sounds[i + 1], "")
+        if sounds[i] in _AN and sounds[i - 1] in _QING and digit:
+            chars[i - 1:i + 2] = ["请", "按", digit]
+    return "".join(chars)
 
 
 def _key(word: str) -> str:
@@ -64,7 +95,7 @@ def extract(text: str) -> dict[str, str]:
     """{key: label} of the options `text` announces (label "" when none was said)."""
     found: dict[str, str] = {}
     pending = ""  # a clause with a label and no key, e.g. "For sales" before ", press 2"
-    for clause in _CLAUSES.split(tidy(text)):
+    for clause in _CLAUSES.split(_by_sound(tidy(text))):
         clause = clause.strip()
         if not clause:
             continue

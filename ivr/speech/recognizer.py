@@ -119,7 +119,9 @@ def get_recognizer(engine: str = "auto", language: str = "en", config: Optional[
         from .whisper_engine import WhisperRecognizer
         settings = speech.get("whisper", {})
         return WhisperRecognizer(whisper, language, settings.get("compute_type", "int8"),
-                                 int(settings.get("threads", 1)), float(settings.get("window_s", 30)))
+                                 int(settings.get("threads", 1)),
+                                 float(for_language(language, settings.get("window_s", 30), 30)),
+                                 int(for_language(language, settings.get("beam_size", 1), 1)))
     name = model or models.model_for(language, config)
     path = models.installed_path(name, config) if name else None
     if engine == "vosk" or (engine == "auto" and (path or model)):  # a model the user named must be used
@@ -137,6 +139,13 @@ def get_recognizer(engine: str = "auto", language: str = "en", config: Optional[
     raise IvrError(f"pocketsphinx only recognises English; no vosk model installed for {language}",
                    f"run: ivr models download {name}" if name else "run `ivr models list`",
                    code="model-missing")
+
+
+def for_language(language: str, setting, default):
+    """A setting given for every language (30) or per language ({zh-CN: 10, "*": 30})."""
+    if isinstance(setting, dict):
+        return setting.get(language, setting.get(language.split("-")[0], setting.get("*", default)))
+    return setting
 
 
 def whisper_model_for(language: str, config: Optional[dict] = None) -> Optional[str]:

@@ -11,6 +11,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import tempfile
 import threading
 import time
@@ -32,12 +33,37 @@ _disk: dict[Path, dict[str, float]] = {}  # cache file -> its durations, as read
 
 def voice_for(language: str, config: Optional[dict] = None) -> str:
     """espeak-ng voice for a menu language (config tts.voices; zh-CN uses
-    cmn-latn-pinyin, which reads hanzi correctly where `cmn` spells pinyin)."""
+    cmn-latn-pinyin, given pinyin by `pinyin_text`: espeak-ng 1.51's `cmn`
+    voice reads many hanzi as spelled-out letters)."""
     voices = (config or {}).get("tts", {}).get("voices", {})
     if language in voices:
         return voices[language]
     base = language.split("-")[0].lower()
     return {"zh": "cmn-latn-pinyin", "en": "en-us"}.get(base, base)
+
+
+_HANZI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_FULLWIDTH = str.maketrans({"，": ", ", "。": ". ", "、": ", ", "；": "; ", "：": ": ", "！": "! ",
+                            "？": "? ", "“": " ", "”": " ", "‘": " ", "’": " ", "（": " (", "）": ") "})
+
+
+def pinyin_text(text: str) -> str:
+    """Hanzi as numbered pinyin ("转人工请按0。" -> "zhuan3 ren2 gong1 qing3 an4 0. "),
+    which is what espeak-ng's `cmn-latn-pinyin` voice reads right. Given hanzi,
+    espeak-ng looks each character up on its own and gets the readings that
+    depend on the word wrong (银行 yin xing, 音乐 yin le, 还款 hai kuan); pypinyin
+    reads by word (yin2 hang2, yin1 yue4)."""
+    from pypinyin import Style, lazy_pinyin
+
+    def spell(run: re.Match) -> str:
+        return " " + " ".join(lazy_pinyin(run.group(0), style=Style.TONE3, neutral_tone_with_five=True)) + " "
+    spaced = re.sub(r" +", " ", _HANZI.sub(spell, text).translate(_FULLWIDTH))
+    return re.sub(r" ([,.;:!?)])", r"\1", spaced).strip()
+
+
+def _voice_text(text: str, voice: str) -> str:
+    """The text as the voice reads it: pinyin for the pinyin voices."""
+    return pinyin_text(text) if voice.lower().endswith("latn-pinyin") and _HANZI.search(text) else text
 
 
 def _engine():
@@ -109,7 +135,8 @@ def synthesize(text: str, language: str, config: Optional[dict] = None,
     with _LOCK, tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "prompt.wav"
         engine = _engine()
-        _select_voice(engine, voice_for(language, config))
+        voice = voice_for(language, config)
+        _select_voice(engine, voice)
         engine.setProperty("rate", rate)
         finished = threading.Event()
         token = engine.connect("finished-utterance", lambda **_: finished.set())
@@ -118,7 +145,7 @@ def synthesize(text: str, language: str, config: Optional[dict] = None,
         # stdout, where our JSON goes, redirected until that callback is done
         try:
             with contextlib.redirect_stdout(io.StringIO()):
-                engine.save_to_file(_spoken_text(text, rate), str(out))
+                engine.save_to_file(_spoken_text(_voice_text(text, voice), rate), str(out))
                 _wait_until_espeak_is_idle()
                 engine.runAndWait()
                 deadline = time.monotonic() + 30
@@ -139,11 +166,16 @@ def _cache_file(config: Optional[dict]) -> Path:
     return Path((config or {}).get("tts", {}).get("cache_dir", ".cache/tts")) / "durations.json"
 
 
+# part of every cache key of synthesised audio: bump it when the same text, voice
+# and rate come out differently (2: hanzi read as pinyin by word)
+CACHE_VERSION = "2"
+
+
 def duration(text: str, language: str, config: Optional[dict] = None) -> float:
     """Seconds the synthesised prompt lasts (measured once, then cached)."""
     rate = (config or {}).get("tts", {}).get("rate_wpm", 160)
     voice = voice_for(language, config)
-    key = hashlib.sha1(f"{voice}|{rate}|{text}".encode()).hexdigest()
+    key = hashlib.sha1(f"{CACHE_VERSION}|{voice}|{rate}|{text}".encode()).hexdigest()
     cache = _cache_file(config)
     stored = _disk.get(cache)
     if stored is None:  # read the file once per process, not on every new prompt

@@ -30,11 +30,12 @@ from ..matching import DIGIT_WORDS
 from .audio import RATE, voiced_seconds
 from .recognizer import Recognition, Recognizer, Stream, normalise, unique_choices
 
-TOP = 3                     # first tokens whose phrases are forced through the decoder
+TOP = 3                     # first tokens whose phrases are forced through the decoder (English)
+TOP_ZH = 8                  # the same for Chinese (below)
 PARAPHRASE_BEAM = 5         # the free-text pass for paraphrases (ivr.speech.paraphrase): beam 5
                             # heard 33 of the 39 spoken person requests of the intent dev split
                             # where greedy heard 31, for ~5 % more CPU (docs/speech.md); other free
-                            # text (the crawler's prompts, `ivr recognize`) stays greedy
+                            # text (the crawler's prompts, `ivr recognize`) keeps beam_size
 SPOKEN_BASE_S = 1.0         # voiced seconds a phrase may take: this plus
 SPOKEN_PER_UNIT_S = 0.5     # this per word (English) or character (Chinese)
 MEAN_SCALE = 3.0            # Chinese: scores are per token, times this (a typical phrase length)
@@ -100,10 +101,11 @@ class WhisperRecognizer(Recognizer):
     name = "whisper"
 
     def __init__(self, model: str, language: str = "en", compute_type: str = "int8", threads: int = 1,
-                 window_s: float = WINDOW_S):
+                 window_s: float = WINDOW_S, beam_size: int = 1):
         from faster_whisper.tokenizer import Tokenizer
         self.model_name, self.language = model, language
         self.window = int(window_s * 100)        # mel frames (10 ms each)
+        self.beam_size = beam_size               # free text only
         self.whisper = load_model(model, compute_type, threads)
         code = "zh" if is_chinese(language) else language.split("-")[0].lower()
         multilingual = self.whisper.model.is_multilingual
@@ -137,13 +139,18 @@ class WhisperRecognizer(Recognizer):
 
     def free_text(self, samples: np.ndarray) -> Recognition:
         start = time.perf_counter()
-        result = self.transcribe(np.asarray(samples, dtype=np.float32), PARAPHRASE_BEAM)
+        result = self.transcribe(np.asarray(samples, dtype=np.float32), max(PARAPHRASE_BEAM, self.beam_size))
         result.seconds = round(time.perf_counter() - start, 4)
         return result
 
-    def transcribe(self, samples: np.ndarray, beam_size: int = 1) -> Recognition:
-        """Free text: faster-whisper's transcription, greedy unless told, no timestamps."""
-        segments, _ = self.whisper.transcribe(samples, language=self.code, beam_size=beam_size,
+    def transcribe(self, samples: np.ndarray, beam_size: Optional[int] = None) -> Recognition:
+        """Free text: faster-whisper's transcription, no timestamps; greedy
+        for English (tiny.en punctuates prompts well so), a beam of 5 for
+        Mandarin (config speech.whisper.beam_size) because on the 12351 hotline's `more` prompt as the
+        crawler hears it (espeak-ng Mandarin through μ-law) greedy decoding
+        wrote "请按三" as "千安堂" at confidence 0.42, the beam "千岸滩" at 0.51
+        and it kept 网约车司机 whole; 20 % more CPU there. `beam_size`: this call's own."""
+        segments, _ = self.whisper.transcribe(samples, language=self.code, beam_size=beam_size or self.beam_size,
                                               condition_on_previous_text=False,
                                               without_timestamps=True, vad_filter=False)
         segments = list(segments)
@@ -159,17 +166,23 @@ class WhisperRecognizer(Recognizer):
         longest = max(len(f) for c in choices for f in self.forms(c))
         steps, greedy, free = self._first_step(encoded, longest + 3)
         first = steps[0]
-        # each phrase in the written form whose first token the model prefers
-        form = {c: max(self.forms(c), key=lambda f: first[f[0]]) for c in choices}
-        # the phrases starting with the TOP likeliest first tokens (at most 2 x TOP)
-        starts = sorted({form[c][0] for c in choices}, key=lambda t: -first[t])[:TOP]
-        candidates = sorted((c for c in choices if form[c][0] in starts),
-                            key=lambda c: -first[form[c][0]])[:2 * TOP]
-        scores = self._scores(encoded, [form[c] for c in candidates], steps, greedy)
+        top = TOP_ZH if is_chinese(self.language) else TOP
+        # the phrases with a written form starting with one of the `top`
+        # likeliest first tokens (at most 2 x top), every such form forced
+        starts = set(sorted({f[0] for c in choices for f in self.forms(c)}, key=lambda t: -first[t])[:top])
+        candidates = sorted((c for c in choices if any(f[0] in starts for f in self.forms(c))),
+                            key=lambda c: -max(first[f[0]] for f in self.forms(c)))[:2 * top]
+        tried = [(c, f) for c in candidates for f in self.forms(c) if f[0] in starts]
+        forced = self._scores(encoded, [f for _, f in tried], steps, greedy)
         if is_chinese(self.language):
             # Chinese phrases are one to six characters: a bare sum would favour
             # the one-character key names (一, 三, 零) over the rest
-            scores = [s / (len(form[c]) + 1) * MEAN_SCALE for s, c in zip(scores, candidates)]
+            forced = [s / (len(f) + 1) * MEAN_SCALE for s, (_, f) in zip(forced, tried)]
+        form, best = {}, {}
+        for score, (c, f) in zip(forced, tried):     # each phrase by its likeliest written form
+            if c not in best or score > best[c]:
+                best[c], form[c] = score, f
+        scores = [best[c] for c in candidates]
         ranked = sorted(zip(candidates, scores), key=lambda kv: -kv[1])
         text, score = ranked[0]
         share = 1.0 / sum(np.exp(s - score) for _, s in ranked)

@@ -1,10 +1,15 @@
 """Prompts for the phone: synthesised once with pyttsx3/espeak-ng (ivr.speech.tts),
 converted to 8 kHz, kept in memory and on disk (config tts.cache_dir/8k), and
 encoded once per codec. The engine's clock is told each prompt's real length
-(ivr.timing.measured_duration), so its virtual timeline is the audio's."""
+(ivr.timing.measured_duration), so its virtual timeline is the audio's; a node
+with a fixed `duration_s` (a 30 s recorded intro) is played at a tempo that
+lasts that long, as such a recording would (`fit_to`), not as speech and then
+dead air that a caller (or `ivr crawl`) takes for the end of the prompt."""
 from __future__ import annotations
 
 import hashlib
+import subprocess
+import tempfile
 import threading
 from pathlib import Path
 from typing import Optional
@@ -12,6 +17,7 @@ from typing import Optional
 import numpy as np
 
 from .. import timing
+from ..errors import IvrError
 from ..matching import tidy
 from .codecs import Codec
 
@@ -25,6 +31,31 @@ def load_8k(path: str | Path) -> np.ndarray:
     return load_audio(path, RATE, max_seconds=MAX_PLAYBACK_SECONDS)
 
 
+def fit_to(samples: np.ndarray, seconds: float) -> np.ndarray:
+    """8 kHz `samples` played at a tempo that lasts `seconds` (sox tempo keeps the pitch)."""
+    import soundfile as sf
+
+    have = len(samples) / RATE
+    if have <= 0 or abs(have - seconds) < 0.05:
+        return _fit(samples, seconds)
+    with tempfile.TemporaryDirectory() as tmp:
+        src, dst = Path(tmp) / "in.wav", Path(tmp) / "out.wav"
+        sf.write(src, samples, RATE, subtype="PCM_16")
+        try:
+            subprocess.run(["sox", str(src), str(dst), "tempo", "-s", f"{have / seconds:.4f}"],
+                           check=True, capture_output=True, timeout=60)
+        except (OSError, subprocess.SubprocessError) as err:
+            raise IvrError(f"sox could not stretch a prompt to {seconds} s ({err})",
+                           "install sox: sudo apt-get install sox") from None
+        out, _ = sf.read(dst, dtype="float32")
+    return _fit(out, seconds)
+
+
+def _fit(samples: np.ndarray, seconds: float) -> np.ndarray:
+    n = int(round(seconds * RATE))
+    return samples[:n] if len(samples) >= n else np.concatenate([samples, np.zeros(n - len(samples), np.float32)])
+
+
 class Prompts:
     def __init__(self, config: dict):
         self.config = config
@@ -32,13 +63,14 @@ class Prompts:
         self.dir = Path(tts.get("cache_dir", ".cache/tts")) / "8k"
         self.rate_wpm = tts.get("rate_wpm", 160)
         self._audio: dict[str, np.ndarray] = {}
-        self._encoded: dict[tuple[str, str], bytes] = {}
+        self._encoded: dict[tuple, bytes] = {}
+        self._fitted: dict[tuple[str, float], np.ndarray] = {}
         self._lock = threading.Lock()
 
     def _key(self, text: str, language: str) -> str:
-        from ..speech.tts import voice_for
+        from ..speech.tts import CACHE_VERSION, voice_for
         voice = voice_for(language, self.config)
-        return hashlib.sha1(f"{voice}|{self.rate_wpm}|{text}".encode()).hexdigest()
+        return hashlib.sha1(f"{CACHE_VERSION}|{voice}|{self.rate_wpm}|{text}".encode()).hexdigest()
 
     def audio(self, text: str, language: str) -> np.ndarray:
         """The prompt as float32 8 kHz samples (synthesised on first use)."""
@@ -75,13 +107,23 @@ class Prompts:
     def duration(self, text: str, language: str) -> float:
         return len(self.audio(text, language)) / RATE
 
-    def encoded(self, text: str, language: str, codec: Codec) -> bytes:
-        """The prompt as `codec` payload bytes (one byte per sample for G.711)."""
-        key = (self._key(tidy(text), language), codec.name)
+    def encoded(self, text: str, language: str, codec: Codec, seconds: Optional[float] = None) -> bytes:
+        """The prompt as `codec` payload bytes (one byte per sample for G.711),
+        lasting `seconds` when given (a node's fixed duration)."""
+        key = (self._key(tidy(text), language), codec.name, seconds)
         found = self._encoded.get(key)
         if found is None:
-            found = self._encoded[key] = codec.encode_samples(self.audio(text, language))
+            found = self._encoded[key] = codec.encode_samples(self.fitted(text, language, seconds))
         return found
+
+    def fitted(self, text: str, language: str, seconds: Optional[float]) -> np.ndarray:
+        """The prompt lasting `seconds` (None: as spoken), stretched once."""
+        if seconds is None:
+            return self.audio(text, language)
+        key = (self._key(tidy(text), language), seconds)
+        if key not in self._fitted:
+            self._fitted[key] = fit_to(self.audio(text, language), seconds)
+        return self._fitted[key]
 
     def time_engine(self) -> None:
         """Make the call engine's prompt lengths the real synthesised lengths."""
@@ -92,4 +134,7 @@ class Prompts:
         texts = [node.spoken_text() for node in menu.nodes.values()] + list(extra or [])
         for text in texts:
             self.audio(text, menu.language)
+        for node in menu.nodes.values():   # fixed-length prompts are stretched now, not during a call
+            if node.duration_s is not None and node.spoken_text():
+                self.fitted(node.spoken_text(), menu.language, node.duration_s)
         return len(texts)

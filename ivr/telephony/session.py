@@ -127,8 +127,10 @@ class Session:
             if kind == "enter":
                 self.turn = None  # a new prompt: a new caller turn
                 if event.get("prompt"):
+                    node = self.menu.nodes.get(event["node"])
+                    fixed = node.duration_s if node is not None else None   # a recording of this length
                     self.timeline.add(event["t"], self.prompts.encoded(event["prompt"], self.menu.language,
-                                                                       self.codec))
+                                                                       self.codec, fixed))
                 else:
                     self.timeline.cut(event["t"])
                 self.emit("enter", node=event["node"], kind=event.get("kind"), t=event["t"])
