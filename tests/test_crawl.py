@@ -362,28 +362,34 @@ def test_an_announcement_is_scored_by_the_message_heard_whichever_path_found_it(
 
 @needs_sounds
 def test_try_speech_puts_the_words_the_line_understood_into_the_map(tmp_path):
-    """--try-speech on consumer-service played by the call engine: the words
-    heard in the prompts ("or say agent", "or say billing") are synthesised and
-    said at their menu, recognised by the line's own recogniser; those that
-    lead where their key does become the options' phrases, so the audit finds
-    a person one spoken step away."""
+    """--try-speech on consumer-service played by the call engine: the words a
+    prompt offers ("or say agent", "or say billing") are synthesised and said
+    at their menu, recognised by the line's own recogniser (Whisper closed
+    set); those that lead where their key does become the options' phrases, so
+    the audit finds a person one spoken step away. The transcripts are the
+    menu's own prompt texts here (a perfect transcriber): tiny.en's transcript
+    of espeak's prompt varies from take to take and sometimes loses "say
+    agent", which is the transcriber's accuracy, not what this test is about."""
     from ivr.config import DEFAULTS
-    from ivr.crawl.explore import Budget
-    from ivr.crawl.run import Job, crawl
+    from ivr.crawl import write
+    from ivr.crawl.options import extract, spoken
+    from ivr.crawl.run import speaker
+    from ivr.crawl.truth import stop_after
+    from ivr.loader import load_menu_text
     from ivr.metrics import compute
-    from ivr.sources import open_menu
-    out, report = tmp_path / "line.yaml", tmp_path / "crawl.json"
-    data = crawl(Job(target=f"sim:{ROOT / 'menus/consumer-service.yaml'}", out=str(out), report=str(report),
-                     budget=Budget(pace_s=0, concurrent=2, max_minutes=600), try_speech=True), DEFAULTS)
-    said = {(s["node"], s["said"]): s for s in data["speech"]}
-    assert ("start", "agent") in said, (data["recogniser"], data["speech"], data["unsure"])
-    assert said[("start", "agent")]["same_as_key"] and said[("start", "agent")]["reached"].startswith("human")
-    assert any(w == "billing" and s["same_as_key"] for (_, w), s in said.items()), data["speech"]
-    crawled = open_menu(str(out))
+    menu, crawler = crawl_menu(ROOT / "menus/consumer-service.yaml", concurrent=2)
+    for node in crawler.nodes.values():
+        prompt = menu.nodes[stop_after(menu, node.path)].prompt if node.kind == "menu" else ""
+        node.transcript, node.labels, node.said = prompt, extract(prompt), spoken(prompt)
+    crawler.try_phrases(speaker("en", DEFAULTS))
+    said = {(s["node"], s["said"]): s for s in write.report(crawler, "sim:consumer-service")["speech"]}
+    assert said[("start", "agent")]["same_as_key"], said
+    assert any(w == "billing" and s["same_as_key"] for (_, w), s in said.items()), said
+    crawled = load_menu_text(write.dump(crawler, "sim:consumer-service", "en"), "crawled.yaml")
+    assert crawled.nodes[said[("start", "agent")]["reached"]].kind == "human"
     assert "agent" in crawled.commands["human"].phrases
     assert any("billing" in o.phrases for n in crawled.nodes.values() for o in n.options)
-    metrics = compute(crawled).summary()
-    assert metrics["max_steps_to_human_voice"] == 1, metrics
+    assert compute(crawled).summary()["max_steps_to_human_voice"] == 1
 
 
 @pytest.mark.parametrize("transcript, announced", [
