@@ -283,18 +283,18 @@ def test_same_words_in_two_places_are_told_apart_by_what_follows(tmp_path):
 
 
 @needs_sounds
-def test_mandarin_hotline_options_carry_the_labels_heard_or_are_left_untranscribed():
+def test_mandarin_hotline_options_carry_the_labels_heard():
     """The 12351 hotline's `more` menu heard over the engine line (espeak-ng
     Mandarin through μ-law), transcribed by the Mandarin recogniser installed
-    (Whisper base, beam 5): a transcript it is sure of (confidence >= 0.5) gives
-    the four keys the prompt announces the Chinese labels heard, so the
-    announced 0 is not a hidden way to a person (measured: "其他问题千万三",
-    请按三 heard as 千万三 and read by sound; 1 "…入宫会", 2 "…劳动者", 0
-    "传人东"). One below speech.min_confidence is not used: no labels, listed
-    as unsure, and no way to a person is called hidden on its strength. The
-    confidence is borderline on this audio (0.51-0.52 before the last merge of
-    main's crawler, 0.48 after), so both outcomes are accepted; the strict
-    threshold below is always the second."""
+    (Whisper base, beam 5). Its confidence is borderline on this audio
+    (0.48-0.52 measured), so the threshold alone keeps it on some runs only. A
+    transcript below speech.min_confidence is kept when the keys it announces
+    are the keys the probes found working (two or more, each leading
+    elsewhere): then the four keys carry the Chinese labels heard and the
+    announced 0 is not a hidden way to a person (measured: 请按三 heard as
+    千万三 and read by sound; 1 "…入宫会", 2 "…劳动者", 0 "传人东"). Before
+    the keys are probed the same unsure transcript is dropped: no labels,
+    listed as unsure, and no way to a person called hidden on its strength."""
     import re
 
     from ivr.config import DEFAULTS
@@ -310,26 +310,22 @@ def test_mandarin_hotline_options_carry_the_labels_heard_or_are_left_untranscrib
     crawler = Crawler(EngineLine(menu), Budget(pace_s=0))
     log = crawler.place(("5",))
     crawler.start_id = crawler._classify(log.heard[1], ("5",))
-    crawler.nodes[crawler.start_id].edges["0"] = crawler._classify(crawler.place(("5", "0")).heard[2], ("5", "0"))
-    assert crawler.nodes[crawler.start_id].kind == "menu"
-    assert crawler.nodes[crawler.nodes[crawler.start_id].edges["0"]].kind == "human"
     node = crawler.nodes[crawler.start_id]
+    node.edges["0"] = crawler._classify(crawler.place(("5", "0")).heard[2], ("5", "0"))
+    assert node.kind == "menu" and crawler.nodes[node.edges["0"]].kind == "human"
 
     strict = {**DEFAULTS, "speech": {**DEFAULTS["speech"], "min_confidence": 0.99}}
-    assert transcribe(crawler, "zh-CN", config=strict) == "whisper"
+    assert transcribe(crawler, "zh-CN", config=strict) == "whisper"    # only key 0 known to work yet
     assert node.transcript == "" and node.labels == {}
     assert any("below confidence 0.99" in u for u in crawler.unsure)
     assert [h["announced"] for h in write.hidden_humans(crawler)] == [None]    # undecidable, not "hidden"
 
-    crawler.unsure.clear()
-    assert transcribe(crawler, "zh-CN", config=DEFAULTS) == "whisper"
-    if node.transcript:
-        assert {"1", "2", "3", "0"} <= set(node.labels), (node.transcript, node.labels)
-        assert all(re.search(r"[\u4e00-\u9fff]", node.labels[k]) for k in "1230"), node.labels
-        assert write.hidden_humans(crawler) == []
-    else:
-        assert node.labels == {} and any("below confidence 0.5" in u for u in crawler.unsure)
-        assert [h["announced"] for h in write.hidden_humans(crawler)] == [None]
+    for key in "123":                                                  # the keys the prompt announces
+        node.edges[key] = crawler._classify(crawler.place(("5", key)).heard[2], ("5", key), [], node.id)
+    assert transcribe(crawler, "zh-CN", config=strict) == "whisper"
+    assert {"1", "2", "3", "0"} <= set(node.labels), (node.transcript, node.labels, crawler.unsure)
+    assert all(re.search(r"[\u4e00-\u9fff]", node.labels[k]) for k in "1230"), node.labels
+    assert write.hidden_humans(crawler) == []
 
 
 CRAWLED_OUTAGE = """

@@ -27,7 +27,7 @@ def wrong_keys(crawler: Crawler, node) -> tuple[set[str], Optional[str]]:
     if not replay:  # the same message before the replay ("invalid option") counts as a replay
         counts = Counter(t for t in keys.values())
         for target, count in counts.most_common(1):
-            back = _leads_back(crawler, target, node.id)    # "invalid option", then this menu again
+            back = leads_back(crawler, target, node.id)    # "invalid option", then this menu again
             if count >= (2 if back else MIN_WRONG) and (
                     back or not any(k in node.labels for k, t in keys.items() if t == target)):
                 return {k for k, t in keys.items() if t == target}, target
@@ -35,7 +35,7 @@ def wrong_keys(crawler: Crawler, node) -> tuple[set[str], Optional[str]]:
     return replay, node.id
 
 
-def _leads_back(crawler: Crawler, target: str, nid: str) -> bool:
+def leads_back(crawler: Crawler, target: str, nid: str) -> bool:
     other = crawler.nodes.get(target)
     return bool(other and other.kind == "announcement" and other.edges.get("next") == nid)
 
@@ -184,7 +184,7 @@ def understood(crawler: Crawler, key: str, target: str) -> list[str]:
 
 
 def _speech_outcome(crawler: Crawler, node, reached: str, names: dict[str, str]) -> str:
-    if reached == node.id or _leads_back(crawler, reached, node.id):
+    if reached == node.id or leads_back(crawler, reached, node.id):
         return "not understood (the menu again)"
     if reached in ("@silent", "@hangup"):
         return "the line went quiet" if reached == "@silent" else "the line hung up"
