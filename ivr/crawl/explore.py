@@ -74,6 +74,7 @@ class Node:
     no_match: Optional[tuple[int, str]] = None
     timeout_s: Optional[float] = None
     transcript: str = ""
+    transcript_sure: bool = True        # False: kept below min_confidence because its keys agree
     labels: dict[str, str] = field(default_factory=dict)     # key -> label heard in the prompt
     said: dict[str, str] = field(default_factory=dict)       # key -> words offered instead ("or say billing")
     spoken: dict[str, tuple[str, str]] = field(default_factory=dict)   # key -> (words said, where they led)

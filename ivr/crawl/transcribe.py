@@ -44,6 +44,7 @@ def transcribe(crawler: Crawler, language: str, engine: str = "auto", config: Op
                                   f"({heard.confidence:.2f}), not used: {heard.text.strip()!r}")
             continue
         node.transcript = heard.text.strip()
+        node.transcript_sure = heard.confidence >= min_confidence
         node.labels = labels
         node.said = spoken(node.transcript)
     return recognizer.name

@@ -232,6 +232,10 @@ def hidden_humans(crawler: Crawler) -> list[dict]:
             if not node.transcript:
                 out.append({"node": node.id, "key": key, "to": t, "announced": None,
                             "why": "prompt not transcribed: cannot tell whether the key is announced"})
+            elif key not in node.labels and not node.transcript_sure:
+                # kept for its labels because its keys agree with the probes; too unsure to accuse
+                out.append({"node": node.id, "key": key, "to": t, "announced": None,
+                            "why": "the transcript is unsure and does not name this key: check by ear"})
             elif key not in node.labels and _speaks_of_a_person(node.transcript):
                 # a transcript that loses the key ("press me over a person") must not accuse the line
                 out.append({"node": node.id, "key": key, "to": t, "announced": None,
