@@ -407,3 +407,20 @@ def test_a_key_to_a_person_is_called_hidden_only_when_the_prompt_speaks_of_none(
                                labels=extract(transcript)),
                      "h": Node("h", ("0",), "human", sound)}
     assert [h["announced"] for h in write.hidden_humans(crawler)] == announced
+
+
+@needs_sounds
+def test_phrases_left_unsaid_by_the_budget_leave_the_key_map_whole():
+    """--try-speech after a complete key crawl, with no budget left for it:
+    the phrases are listed as not tried, and no node becomes `unknown`."""
+    from ivr.crawl import write
+    from ivr.crawl.explore import SAY
+    menu, crawler = crawl_menu(ROOT.parent / "shared/real_menus/voicexml/jvoicexml_dtmf.vxml", concurrent=2)
+    assert not crawler.stopped
+    start = crawler.nodes[crawler.start_id]
+    start.labels = {k: f"option {k}" for k, t in start.edges.items() if t != start.id}
+    crawler.budget.max_calls = len(crawler.calls)                     # nothing left
+    crawler.try_phrases(lambda words: np.zeros(800, np.float32))
+    assert crawler.stopped and any(SAY in u for u in crawler.unsure)
+    assert not crawler.unexplored
+    assert all(n.kind != "unknown" for n in write.to_menu(crawler, "sim:jvoicexml", "en").nodes.values())

@@ -223,7 +223,7 @@ class Crawler:
             if work and left:
                 self.stopped = left
                 self.unsure += [f"not tried ({left}): {probe} at {nid}" for nid, probe in work]
-                self.unexplored |= {nid for nid, _ in work}
+                self.unexplored |= {nid for nid, probe in work if not probe.startswith(SAY)}
 
     def _record(self, log: CallLog) -> None:
         self.calls.append(log)
@@ -339,7 +339,7 @@ class Crawler:
             why = log.end_reason or "the call ended early"
             self.unsure.append(f"{probe} at {node.id}: nothing heard after it ({why})")
             if self.stop.is_set():
-                self.unexplored.add(node.id)
+                self._unexplored(node, probe)
             return
         if probe == WAIT or probe.startswith("wrong:"):
             self._policy(node, "no_input" if probe == WAIT else "no_match", log, work)
@@ -348,7 +348,7 @@ class Crawler:
         known = set(self.nodes)
         target = self._classify(heard, log.path[:depth + 1], work, node.id)
         if target == "@stopped":
-            self.unexplored.add(node.id)
+            self._unexplored(node, probe)
             return
         if probe.startswith(SAY):
             words = probe[len(SAY):]
@@ -370,6 +370,12 @@ class Crawler:
             # every digit alone is refused: it collects a number; key one in to hear what follows
             node.entry_tries = 1
             work.append((node.id, entry(ENTRY_LENGTHS[0])))
+
+    def _unexplored(self, node: Node, probe: str) -> None:
+        """The crawl stopped before `probe` was heard out: the map does not know
+        all of `node` (a phrase not said leaves its keys' map whole)."""
+        if not probe.startswith(SAY):
+            self.unexplored.add(node.id)
 
     def _back_here(self, target: Optional[str], nid: str) -> bool:
         """`target` is `nid` again, or a message and then `nid` ("invalid option", the menu)."""
@@ -433,7 +439,7 @@ class Crawler:
         for i, heard in enumerate(log.heard[depth + 1:]):
             where = self._classify(heard, log.path[:depth + i + 1], work, node.id)
             if where == "@stopped":
-                self.unexplored.add(node.id)
+                self._unexplored(node, probe)
                 return
             if where == node.id:
                 replays += 1
