@@ -439,7 +439,7 @@ class Crawler:
         for i, heard in enumerate(log.heard[depth + 1:]):
             where = self._classify(heard, log.path[:depth + i + 1], work, node.id)
             if where == "@stopped":
-                self._unexplored(node, probe)
+                self.unexplored.add(node.id)   # silence or wrong keys not followed out
                 return
             if where == node.id:
                 replays += 1
