@@ -88,19 +88,20 @@ def human_key(crawler: Crawler) -> Optional[tuple[str, str]]:
 
 
 def to_menu(crawler: Crawler, target: str, language: str) -> Menu:
-    """The map as a menu `ivr validate` accepts: nodes no written way leads to
-    (see `left_out`) are not in it."""
-    menu = _build(crawler, target, language)
-    for nid in left_out(menu):
-        del menu.nodes[nid]
-    return menu
+    """The map as a menu `ivr validate` accepts (see `_mapped`)."""
+    return _mapped(crawler, target, language)[0]
 
 
-def left_out(menu: Menu) -> list[str]:
-    """Nodes heard but with no written way to them (a key dropped as a wrong
-    key, a partial map): the loader refuses unreachable nodes."""
+def _mapped(crawler: Crawler, target: str, language: str) -> tuple[Menu, list[str]]:
+    """The map, and the nodes left out of it: heard but with no written way to
+    them (a key dropped as a wrong key, a partial map); the loader refuses
+    unreachable nodes."""
     from ..validate import reachable_nodes
-    return sorted(set(menu.nodes) - reachable_nodes(menu))
+    menu = _build(crawler, target, language)
+    dropped = sorted(set(menu.nodes) - reachable_nodes(menu))
+    for nid in dropped:
+        del menu.nodes[nid]
+    return menu, dropped
 
 
 def _build(crawler: Crawler, target: str, language: str) -> Menu:
@@ -210,10 +211,7 @@ def header(crawler: Crawler, target: str) -> str:
 
 def dump(crawler: Crawler, target: str, language: str) -> str:
     from ..menu_yaml import dump_menu
-    menu = _build(crawler, target, language)
-    dropped = left_out(menu)
-    for nid in dropped:
-        del menu.nodes[nid]
+    menu, dropped = _mapped(crawler, target, language)
     text = header(crawler, target)
     if dropped:
         text += f"# heard but left out (no way to them in this map): {', '.join(dropped)}\n"
