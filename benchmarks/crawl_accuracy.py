@@ -16,6 +16,7 @@ divided by --calls.
 from __future__ import annotations
 
 import argparse
+import json
 import socket
 import subprocess
 import sys
@@ -75,11 +76,13 @@ def crawl_one(path: Path, line_kind: str, calls: int, tmp: Path) -> dict:
         line = EngineLine(menu)
         budget = Budget(concurrent=calls, pace_s=0.0, max_minutes=600)
     started = time.perf_counter()
-    crawler = Crawler(line, budget)
+    progress = (tmp / f"{path.stem}.progress.log").open("w")
+    crawler = Crawler(line, budget, progress=lambda m: print(m, file=progress, flush=True))
     try:
         crawler.run()
     finally:
         line.close()
+        progress.close()
         if proc:
             proc.terminate()
             proc.wait(20)
@@ -89,6 +92,8 @@ def crawl_one(path: Path, line_kind: str, calls: int, tmp: Path) -> dict:
     result = score(menu, crawled, {names[n.id]: n.path for n in crawler.nodes.values()})
     out = tmp / f"{path.stem}.crawled.yaml"
     out.write_text(write.dump(crawler, str(path), menu.language), encoding="utf-8")
+    (tmp / f"{path.stem}.crawl.json").write_text(json.dumps(write.report(crawler, str(path)), indent=1,
+                                                            ensure_ascii=False), encoding="utf-8")
     try:
         crawled_menu = open_menu(str(out))    # what validate/audit read back
     except IvrError as err:                   # a map ivr cannot read is this menu's result, not the run's end
@@ -107,16 +112,24 @@ def main() -> int:
     parser.add_argument("--calls", type=int, default=4, help="calls at once")
     parser.add_argument("--quick", action="store_true", help="two small menus")
     parser.add_argument("--menus", nargs="*", help="menu files (default: bundled + ../shared/real_menus)")
+    parser.add_argument("--keep", type=Path, help="keep each menu's crawled YAML, crawl report, progress and "
+                                                  "serve logs in this folder (default: a temporary one)")
     args = parser.parse_args()
     menus = [Path(m) for m in args.menus] if args.menus else (QUICK if args.quick else MENUS)
     rows = []
-    with tempfile.TemporaryDirectory() as tmp:
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as scratch:
+        tmp = args.keep or scratch
         for path in menus:
             if not path.is_file():
                 print(f"skip {path}: not found", file=sys.stderr)
                 continue
             print(f"crawling {path.name} ({args.line} line) ...", file=sys.stderr, flush=True)
             rows.append(crawl_one(path, args.line, args.calls, Path(tmp)))
+            r = rows[-1]
+            print(f"  {path.name}: nodes {r['nodes_found']}/{r['truth_nodes']}, edges "
+                  f"{r['edges_found']}/{r['truth_edges']}, {r['calls']} calls, {r['wall_s']} s", file=sys.stderr, flush=True)
     head = (f"{'menu':28} {'nodes':>9} {'recall':>7} {'edges':>9} {'recall':>7} {'steps':>7} "
             f"{'key findings':>13} {'calls':>6} {'line min':>8} {'wall s':>7}")
     print(f"crawl accuracy, {args.line} line, {args.calls} calls at once")

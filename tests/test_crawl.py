@@ -282,6 +282,63 @@ def test_same_words_in_two_places_are_told_apart_by_what_follows(tmp_path):
     assert result["steps_to_human"] == result["crawled_steps_to_human"] == 1
 
 
+SPOKEN_ANSWER = """
+id: spoken-answer
+title: A node that wants words, where wrong keys end in a menu of their own
+language: en
+start: main
+commands:
+  human: {key: "0", to: agent}
+  back: {key: "#"}
+defaults:
+  timeout_s: 3
+  no_input: {retries: 2, then: sorry}
+  no_match: {retries: 2, then: sorry}
+nodes:
+  main:
+    kind: menu
+    prompt: Main menu. To report a problem press 1.
+    options: [{key: "1", to: describe}]
+  describe: {kind: input, mode: speech, name: problem, prompt: Please say what went wrong., next: thanks}
+  sorry:
+    kind: menu
+    prompt: Sorry, we could not understand you. To end this call press 1.
+    options: [{key: "1", to: bye}]
+  thanks: {kind: hangup, prompt: Thank you. We will look into it.}
+  bye: {kind: hangup, prompt: Goodbye.}
+  agent: {kind: human, prompt: Connecting you to a person.}
+"""
+
+
+@needs_sounds
+def test_keys_refused_at_once_are_not_taken_for_a_number_being_keyed_in(tmp_path):
+    """At a node that wants words, each digit is a wrong key, refused at once
+    (the prompt replays without a wait). Keying in 1111# there runs the third
+    wrong key into `sorry` and the fourth 1 ends the call: the crawler must
+    not read that as "a 4-digit number was taken, then goodbye" (it did, over
+    SIP at the 12351 hotline's spoken-answer nodes, and lost their `#`)."""
+    from ivr.crawl import write
+    from ivr.crawl.engine_line import EngineLine
+    from ivr.crawl.explore import Budget, Crawler
+    from ivr.crawl.truth import score
+    from ivr.sources import open_menu
+    path = tmp_path / "spoken.yaml"
+    path.write_text(SPOKEN_ANSWER)
+    menu = open_menu(str(path))
+    crawler = Crawler(EngineLine(menu), Budget(pace_s=0, concurrent=2), keys=("0", "1", "2", "#"))
+    crawler.run()
+    describe = next(n for n in crawler.nodes.values() if n.path == ("1",))
+    assert describe.entry is None and describe.entry_tries == 0
+    assert all(describe.reaction_s[k] < 1.0 for k in ("1", "2"))
+    out = tmp_path / "crawled.yaml"
+    out.write_text(write.dump(crawler, "sim:spoken", "en"))
+    crawled = open_menu(str(out))
+    names = write.node_names(crawler)
+    result = score(menu, crawled, {names[n.id]: n.path for n in crawler.nodes.values()})
+    assert "describe #->main" not in result["missed_edges"], result["missed_edges"]
+    assert crawled.nodes[names[describe.id]].kind != "input"
+
+
 @needs_sounds
 def test_mandarin_hotline_options_carry_the_labels_heard():
     """The 12351 hotline's `more` menu heard over the engine line (espeak-ng

@@ -34,6 +34,8 @@ WAIT = "wait"  # the silence action: say nothing and listen
 SAY = "say:"   # "say:billing": speak these words (--try-speech)
 ENTRY_LENGTHS = (4, 3, 6, 8, 10, 5, 12)   # numbers tried where every digit alone is refused
 DIGITS = "123456789"
+WAITS_FOR_MORE_S = 1.5   # a digit refused after this much quiet was waited on (a number being collected);
+                         # refused sooner, the node took it as a whole answer (a replay at once: a wrong key)
 
 
 def is_entry(action: str) -> bool:
@@ -82,6 +84,7 @@ class Node:
     twin_of: Optional[str] = None       # says the same as that node, reached elsewhere: the same node?
     entry: Optional[tuple[int, str]] = None   # a number of this many digits was taken, then where
     entry_tries: int = 0                # numbers tried so far (ENTRY_LENGTHS)
+    reaction_s: dict[str, float] = field(default_factory=dict)   # key -> quiet before the line answered it
 
     @property
     def duration_s(self) -> float:
@@ -362,12 +365,18 @@ class Crawler:
             self._entry_result(node, probe, target, work, fresh=target not in known)
             return
         node.edges[probe] = target
+        node.reaction_s[probe] = heard.lead_s
         if target == node.id and node.no_match is None:
             node.no_match = (1, "@repeat")    # known so far: one replay; the wrong-key probe follows it
             work.append((node.id, f"wrong:{probe}"))
         digits = [k for k in self.keys if k in DIGITS]
-        if digits and node.entry_tries == 0 and all(self._back_here(node.edges.get(k), node.id) for k in digits):
-            # every digit alone is refused: it collects a number; key one in to hear what follows
+        if digits and node.entry_tries == 0 and all(self._back_here(node.edges.get(k), node.id) for k in digits) \
+                and all(node.reaction_s.get(k, 0.0) >= WAITS_FOR_MORE_S for k in digits):
+            # every digit alone is refused after a wait for more: it collects a number; key one
+            # in to hear what follows. (Refused at once, each key is a wrong answer: a number
+            # there is wrong keys in a row, and they run on into where those lead: seen over SIP
+            # at the hotline's spoken-answer nodes, where the 4th 1 of 1111# asked the queue of
+            # the no-match's person for a call-back and the line hung up: "a number was taken".)
             node.entry_tries = 1
             work.append((node.id, entry(ENTRY_LENGTHS[0])))
 
