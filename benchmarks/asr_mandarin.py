@@ -141,7 +141,7 @@ def main() -> int:
     off.append(load_audio(SPEECH / "en" / "librispeech-1995-1837-0001.wav"))
     print(f"Whisper base int8, one thread: {len(words)} zh-words files, {len(phrases)} hotline phrases "
           f"({', '.join(voices)}), {len(off)} off-topic clips\n")
-    heads = "".join(f"{'hotline ' + name:>16}" for name in voices)
+    heads = "".join(f" {'hotline ' + name:>18}" for name in voices)
     print(f"{'window':>7} {'top':>4} {'weigh':>7} {'zh-words 16k':>13} {'zh-words 8k':>12}{heads} {'off-topic rejected':>19} "
           f"{'CPU/s audio':>12} {'CPU/utt':>8}")
     measured = {}       # (window, top) -> the zh-words figures: a plain list of words has no routes
@@ -159,7 +159,7 @@ def main() -> int:
         hotline = ""
         for name, audio in voices.items():
             if isinstance(audio, str):
-                hotline += f"{'skipped':>16}"
+                hotline += f" {'skipped':>18}"
                 continue
             right = 0
             for node_id, phrase, key in phrases:
@@ -167,7 +167,7 @@ def main() -> int:
                 choices = vocabulary(menu, node_id)
                 r = timed(rec, audio[phrase], choices if weigh == "routes" else list(choices), counted)
                 right += r.confidence >= 0.5 and key_of(menu, node_id, r.text) == key
-            hotline += f"{right / len(phrases):>16.1%}"
+            hotline += f" {right / len(phrases):>18.1%}"
         at_welcome = vocabulary(menu, "welcome")
         at_welcome = at_welcome if weigh == "routes" else list(at_welcome)
         rejected = sum(rec.recognize(a, at_welcome).confidence < 0.5 for a in off)
