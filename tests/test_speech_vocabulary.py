@@ -45,3 +45,12 @@ def test_live_vocabulary_adds_the_lexicons_spoken_person_requests_where_a_person
                   globals_off=["human"])},
         commands={"human": Command(name="human", key="0", phrases=["agent"], target="b")})
     assert vocabulary(zh, "b", paraphrases=True) == ["wages", "one"]      # no person offered at b
+
+
+def test_each_phrase_says_where_it_leads():
+    menu = load_menu(MENUS / "12351-hotline.yaml")
+    routes = vocabulary(menu, "welcome").routes
+    assert {routes[p] for p in ("返回", "上一级", "返回上一级", "井号")} == {"#"}
+    assert routes["欠薪"] == routes["一"] == routes["幺"] == "1"
+    assert routes["回到主菜单"] == "main_menu"          # a command without a key: its name
+    assert list(vocabulary(menu, "welcome")) == list(routes)

@@ -16,8 +16,19 @@ def key_words(language: str) -> dict[str, str]:
     return {w: k for w, k in DIGIT_WORDS.items() if w.isascii() != chinese}
 
 
+class Phrases(list):
+    """The phrases of a node (a plain list of str to every engine) and, in
+    `routes`, where each one leads: the option's key, the command's key or
+    name. Synonyms share a route (返回 / 上一级 / 返回上一级), so a recogniser
+    that weighs phrases against each other can weigh routes instead."""
+
+    def __init__(self, routes: dict[str, str]):
+        super().__init__(routes)
+        self.routes = routes
+
+
 def vocabulary(menu: Menu, node_id: str, language: Optional[str] = None,
-               paraphrases: bool = False) -> Optional[list[str]]:
+               paraphrases: bool = False) -> Optional[Phrases]:
     """Every phrase understood at `node_id`: its options' phrases, the global
     commands that apply there, and the spoken names of the keys it accepts
     (every digit at an input node). None where the caller may say anything
@@ -28,20 +39,24 @@ def vocabulary(menu: Menu, node_id: str, language: Optional[str] = None,
     node = menu.nodes[node_id]
     if (node.kind == "input" and node.input_mode == "speech") or node.knowledge_base:
         return None
-    phrases: list[str] = []
+    phrases: list[tuple[str, str]] = []     # (phrase, route)
     keys = set()
     for option in node.options:
-        phrases += option.phrases
+        phrases += [(p, option.key or option.target) for p in option.phrases]
         keys.add(option.key)
     for name in menu.commands:
         command = menu.command(name, node)
         if command:
-            phrases += command.phrases
+            phrases += [(p, command.key or name) for p in command.phrases]
             keys.add(command.key)
     if node.kind == "input":
         keys |= set("0123456789#")
-    phrases += [word for word, key in key_words(language or menu.language).items() if key in keys]
-    if paraphrases and menu.command("human", node):
+    phrases += [(word, key) for word, key in key_words(language or menu.language).items() if key in keys]
+    if paraphrases and (human := menu.command("human", node)):
         from ..intents import spoken_phrases
-        phrases += spoken_phrases("human", language or menu.language)
-    return list(dict.fromkeys(p for p in (normalise(p) for p in phrases) if p))
+        phrases += [(p, human.key or "human") for p in spoken_phrases("human", language or menu.language)]
+    routes: dict[str, str] = {}
+    for phrase, route in phrases:
+        if phrase := normalise(phrase):
+            routes.setdefault(phrase, route)    # a phrase in two routes: the first, as listed
+    return Phrases(routes)

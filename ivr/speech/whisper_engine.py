@@ -137,7 +137,7 @@ class WhisperRecognizer(Recognizer):
         elif sequence:
             result = self.sequence_of(samples, unique_choices(choices))
         else:
-            result = self.closed_set(samples, unique_choices(choices))
+            result = self.closed_set(samples, unique_choices(choices), getattr(choices, "routes", None))
         result.seconds = round(time.perf_counter() - start, 4)
         result.audio_seconds = round(len(samples) / RATE, 3)
         return result
@@ -165,8 +165,11 @@ class WhisperRecognizer(Recognizer):
         conf = float(np.exp(np.mean([s.avg_logprob for s in segments]))) if segments else 0.0
         return Recognition(text=text, confidence=round(conf, 3) if text else 0.0, engine=self.name)
 
-    def closed_set(self, samples: np.ndarray, choices: list[str]) -> Recognition:
-        """The likeliest phrase as the transcript, or "" (none fits)."""
+    def closed_set(self, samples: np.ndarray, choices: list[str],
+                   routes: Optional[dict[str, str]] = None) -> Recognition:
+        """The likeliest phrase as the transcript, or "" (none fits).
+        `routes` (phrase -> where it leads, ivr.speech.vocabulary.Phrases):
+        in Chinese the likeliest route wins, said as its likeliest phrase."""
         encoded = self._encode(samples)
         longest = max(len(f) for c in choices for f in self.forms(c))
         steps, greedy, free = self._first_step(encoded, longest + 3)
@@ -191,6 +194,8 @@ class WhisperRecognizer(Recognizer):
         ranked = sorted(zip(candidates, scores), key=lambda kv: -kv[1])
         text, score = ranked[0]
         share = 1.0 / sum(np.exp(s - score) for _, s in ranked)
+        if routes and is_chinese(self.language):
+            text, score, share = by_route(ranked, routes)
         # per token, how much less likely the phrase is than the free transcript:
         # off-topic speech has a far likelier free transcript than any phrase
         per_token = score / MEAN_SCALE if is_chinese(self.language) else score / (len(form[text]) + 1)
@@ -317,6 +322,23 @@ class WhisperRecognizer(Recognizer):
                 total += float(logits[token] - np.logaddexp.reduce(logits[np.isfinite(logits)]))
             scores.append(total)
         return scores
+
+def by_route(ranked: list[tuple[str, float]], routes: dict[str, str]) -> tuple[str, float, float]:
+    """The route whose phrases together are likeliest, its likeliest phrase,
+    that phrase's score and the route's share of the candidates. Synonyms
+    split the probability between them: 上一级 said at the hotline's
+    `welcome` (espeak-ng) had 0.50 of it and 返回 (the same `back`) most of
+    the rest, so it came back at confidence 0.49, below speech.min_confidence."""
+    def route(phrase):                  # a phrase without a route is one of its own
+        return ("route", routes[phrase]) if phrase in routes else ("phrase", phrase)
+    top = ranked[0][1]
+    mass: dict[tuple, float] = {}
+    for phrase, score in ranked:
+        mass[route(phrase)] = mass.get(route(phrase), 0.0) + float(np.exp(score - top))
+    best = max(mass, key=mass.get)
+    text, score = next((p, s) for p, s in ranked if route(p) == best)   # ranked: likeliest first
+    return text, score, mass[best] / sum(mass.values())
+
 
 # Confidence falls off (logistic) as the free transcript outscores the phrase
 # by GAP_MIDDLE nats per token, where it is 0.5. Chosen on development clips
