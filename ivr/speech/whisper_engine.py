@@ -323,6 +323,7 @@ class WhisperRecognizer(Recognizer):
             scores.append(total)
         return scores
 
+
 def by_route(ranked: list[tuple[str, float]], routes: dict[str, str]) -> tuple[str, float, float]:
     """The route whose phrases together are likeliest, its likeliest phrase,
     that phrase's score and the route's share of the candidates. Synonyms
