@@ -116,7 +116,8 @@ def main() -> int:
                                                   "serve logs in this folder (default: a temporary one)")
     args = parser.parse_args()
     menus = [Path(m) for m in args.menus] if args.menus else (QUICK if args.quick else MENUS)
-    rows = []
+    from ivr.errors import IvrError
+    rows, failed = [], False
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as scratch:
@@ -126,7 +127,12 @@ def main() -> int:
                 print(f"skip {path}: not found", file=sys.stderr)
                 continue
             print(f"crawling {path.name} ({args.line} line) ...", file=sys.stderr, flush=True)
-            rows.append(crawl_one(path, args.line, args.calls, Path(tmp)))
+            try:
+                rows.append(crawl_one(path, args.line, args.calls, Path(tmp)))
+            except IvrError as err:        # one file that is not a menu: said, and the others still run
+                print(f"  {path.name}: not crawled: {err}", file=sys.stderr, flush=True)
+                failed = True
+                continue
             r = rows[-1]
             print(f"  {path.name}: nodes {r['nodes_found']}/{r['truth_nodes']}, edges "
                   f"{r['edges_found']}/{r['truth_edges']}, {r['calls']} calls, {r['wall_s']} s", file=sys.stderr, flush=True)
@@ -148,7 +154,7 @@ def main() -> int:
             print(f"  {r['menu']}: key findings original {r['key_findings_original']} "
                   f"crawled {r['key_findings_crawled']}")
     ok = all(r["node_recall"] >= 0.95 and r["edge_recall"] >= 0.95 for r in rows)
-    return 0 if ok else 1
+    return 2 if failed else 0 if ok else 1
 
 
 if __name__ == "__main__":
