@@ -32,7 +32,7 @@ from .listen import Heard, ListenSettings, listen
 
 WAIT = "wait"  # the silence action: say nothing and listen
 SAY = "say:"   # "say:billing": speak these words (--try-speech)
-ENTRY_LENGTHS = (4, 3, 6, 8, 10, 5, 12)   # numbers tried where every digit alone is refused
+ENTRY_LENGTHS = (4, 3, 6, 8, 10, 5, 12)   # numbers tried where every digit alone is refused after a wait
 DIGITS = "123456789"
 WAITS_FOR_MORE_S = 1.5   # a digit refused after this much quiet was waited on (a number being collected);
                          # refused sooner, the node took it as a whole answer (a replay at once: a wrong key)
