@@ -112,6 +112,34 @@ def test_phrases_scored_from_the_greedy_pass_equal_their_forced_scores(tiny):
     assert reused >= 2          # " Zero." and " Three." are these takes' free transcripts
 
 
+def test_pruned_phrases_could_not_have_won(tiny, consumer, monkeypatch):
+    """English candidates are forced only while their first token alone is
+    likelier than a phrase already scored whole: on real digits at a
+    39-phrase menu node (consumer-service `main`, spoken person requests
+    included), the winner must be the one forcing every candidate picks."""
+    phrases = vocabulary(consumer, "main")
+    clips = [load_audio(shared(f"speech/fsdd/{name}.wav"))
+             for name in ("0_george_1", "6_nicolas_18", "3_nicolas_45", "7_yweweler_4", "9_jackson_45")]
+    pruned = [tiny.recognize(audio, phrases).text for audio in clips]
+    monkeypatch.setattr(tiny, "_bounded", lambda encoded, seqs, bounds, steps, greedy:
+                        dict(enumerate(tiny._scores(encoded, seqs, steps, greedy))))
+    assert pruned == [tiny.recognize(audio, phrases).text for audio in clips]
+
+
+def test_a_clear_digit_forces_few_phrases_through_the_decoder(tiny, monkeypatch):
+    """Each phrase forced costs a decoder pass over the encoded 30 s. A
+    digit whose first token is far likelier than every other digit's is
+    decided without forcing the other nine (the 5 likeliest were forced
+    before: 4 passes a digit where the free transcript is the digit)."""
+    forced = []
+    real = tiny._forced
+    monkeypatch.setattr(tiny, "_forced", lambda encoded, seqs: forced.extend(seqs) or real(encoded, seqs))
+    names = [f"{d}_george_{(d * 7 + 3) % 50}" for d in range(10)]
+    heard = [tiny.recognize(load_audio(shared(f"speech/fsdd/{n}.wav")), DIGITS).text for n in names]
+    assert sum(h == DIGITS[d] for d, h in enumerate(heard)) >= 9, heard
+    assert len(forced) <= 20, len(forced)          # about 2 a digit, not 4
+
+
 def test_real_word_at_a_menu_node_is_accepted(tiny, consumer):
     result = tiny.recognize(load_audio(shared("speech/fsdd/1_jackson_0.wav")), vocabulary(consumer, "main"))
     assert result.text == "one" and result.confidence >= 0.5

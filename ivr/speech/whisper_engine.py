@@ -1,11 +1,12 @@
 """Whisper (faster-whisper / CTranslate2) recognition, two modes.
 
 Closed set (a menu node): the audio is encoded once; one decoder step gives
-the probability of every phrase's first token, and the `TOP` best phrases are
-then forced through the decoder token by token (`align` returns each forced
-token's probability). The best phrase wins; its confidence is its share among
-the candidates times how close it comes to what the model would have written
-freely (the greedy transcript of the same pass): an off-topic sentence has a
+the probability of every phrase's first token, and the phrases of the likeliest
+first tokens are then forced through the decoder token by token (in English
+only those that can still win: a phrase is never likelier than its first
+token). The best phrase wins; its confidence is its share among the candidates
+times how close it comes to what the model would have written freely (the
+greedy transcript of the same pass): an off-topic sentence has a
 far likelier free transcript than any phrase, so it comes back as no match.
 No free text is matched against strings here.
 
@@ -30,13 +31,12 @@ from ..matching import DIGIT_WORDS
 from .audio import RATE, voiced_seconds
 from .recognizer import Recognition, Recognizer, Stream, normalise, unique_choices
 
-TOP = 5                     # first tokens whose phrases are forced through the decoder (English).
-                            # 3 (the issue's digit recipe) lost espeak's "agent" at consumer-service's
-                            # first menu in 7 of 20 takes: " A" (a person) and " E" (English, Español)
-                            # took two places and " Go" (go back) the third; 5 kept 20 of 20. Same
-                            # run, --quick samples: FSDD 96.0 % both, in-vocabulary words 20 -> 21 / 25,
-                            # off-topic rejected 35 -> 36 / 42, ~0.07 s more CPU per utterance
-TOP_ZH = 8                  # the same for Chinese (below)
+TOP = 5                     # first tokens whose phrases may be forced through the decoder (English;
+                            # only those that can still win are, `_bounded`). 3 (the issue's digit
+                            # recipe) lost espeak's "agent" at consumer-service's first menu in 7 of
+                            # 20 takes: " A" (a person) and " E" (English, Español) took two places
+                            # and " Go" (go back) the third; 5 kept 20 of 20
+TOP_ZH = 8                  # Chinese: the phrases of the 8 likeliest first tokens are forced (below)
 PARAPHRASE_BEAM = 5         # the free-text pass for paraphrases (ivr.speech.paraphrase): beam 5
                             # heard 33 of the 39 spoken person requests of the intent dev split
                             # where greedy heard 31, for ~5 % more CPU (docs/speech.md); other free
@@ -176,12 +176,17 @@ class WhisperRecognizer(Recognizer):
         first = steps[0]
         top = TOP_ZH if is_chinese(self.language) else TOP
         # the phrases with a written form starting with one of the `top`
-        # likeliest first tokens (at most 2 x top), every such form forced
+        # likeliest first tokens (at most 2 x top), every such form
         starts = set(sorted({f[0] for c in choices for f in self.forms(c)}, key=lambda t: -first[t])[:top])
         candidates = sorted((c for c in choices if any(f[0] in starts for f in self.forms(c))),
                             key=lambda c: -max(first[f[0]] for f in self.forms(c)))[:2 * top]
         tried = [(c, f) for c in candidates for f in self.forms(c) if f[0] in starts]
-        forced = self._scores(encoded, [f for _, f in tried], steps, greedy)
+        if is_chinese(self.language):      # every one forced (per-token means: no bound below)
+            forced = self._scores(encoded, [f for _, f in tried], steps, greedy)
+        else:                              # only those that can still win
+            scored = self._bounded(encoded, [f for _, f in tried], [first[f[0]] for _, f in tried], steps, greedy)
+            tried, forced = [tried[i] for i in scored], list(scored.values())
+            candidates = [c for c in candidates if any(c == t for t, _ in tried)]
         if is_chinese(self.language):
             # Chinese phrases are one to six characters: a bare sum would favour
             # the one-character key names (一, 三, 零) over the rest
@@ -279,17 +284,37 @@ class WhisperRecognizer(Recognizer):
         free = float(np.mean(chosen)) if chosen else 0.0
         return steps, tokens, free
 
+    def _from_greedy(self, seq: list[int], steps, greedy: list[int]) -> Optional[float]:
+        """A phrase the greedy transcript starts with, scored from the greedy
+        pass's own steps (the same distributions a forced pass computes)."""
+        wanted = seq + [self.tokenizer.eot]
+        if greedy[:len(seq)] != seq or len(steps) < len(wanted):
+            return None
+        return sum(float(steps[i][t]) for i, t in enumerate(wanted))
+
+    def _bounded(self, encoded, sequences: list[list[int]], bounds: list[float], steps,
+                 greedy: list[int]) -> dict[int, float]:
+        """Scores (by index) of the sequences that can win. A score is its
+        first token's log-probability (`bounds`) plus the rest's, each <= 0:
+        a sequence whose first token is already less likely than a scored
+        sequence as a whole cannot beat it, and is not forced. One at a
+        time, likeliest first token first (each one scored may prune the
+        rest). A clear digit is decided by one or two passes, not four."""
+        scores = {i: s for i, seq in enumerate(sequences)
+                  if (s := self._from_greedy(seq, steps, greedy)) is not None}
+        waiting = [i for i in sorted(range(len(sequences)), key=lambda i: -bounds[i]) if i not in scores]
+        for i in waiting:
+            if scores and bounds[i] <= max(scores.values()):
+                break                       # sorted: none after it can win either
+            scores[i] = self._forced(encoded, [sequences[i]])[0]
+        return scores
+
     def _scores(self, encoded, sequences: list[list[int]], steps, greedy: list[int]) -> list[float]:
         """`_forced`'s scores; a phrase the greedy transcript starts with is
-        scored from the greedy pass's own steps (the same distributions a
-        forced pass computes), so only the others go through the decoder
-        again: each one forced costs a pass over the 30 s of encoded audio."""
-        def from_greedy(seq):
-            wanted = seq + [self.tokenizer.eot]
-            if greedy[:len(seq)] != seq or len(steps) < len(wanted):
-                return None
-            return sum(float(steps[i][t]) for i, t in enumerate(wanted))
-        known = [from_greedy(seq) for seq in sequences]
+        scored from the greedy pass (`_from_greedy`), so only the others go
+        through the decoder again: each one forced costs a pass over the 30 s
+        of encoded audio."""
+        known = [self._from_greedy(seq, steps, greedy) for seq in sequences]
         rest = [seq for seq, k in zip(sequences, known) if k is None]
         forced = iter(self._forced(encoded, rest) if rest else [])
         return [k if k is not None else next(forced) for k in known]
