@@ -156,7 +156,7 @@ class WhisperRecognizer(Recognizer):
         names. Transcripts of espeak-ng speech then come out as the words a
         menu and the intent lexicon know: "get me an operator" was "Get me a
         hot burger." without it, "I want a manager" "I want to demand
-        adjourned."; dev split 35 -> 38 of 39 person requests reach a person,
+        adjourned."; dev split 35 -> 39 of 39 person requests reach a person,
         ordinary answers 0 of 23 sent to one (docs/speech.md). A sentence of
         person requests as the prompt did as well there but wrote "I'd like to
         speak to an agent." for 2 s of white noise and for Mandarin speech: a
