@@ -15,7 +15,8 @@ plain grammar, the baseline), the first loop setting, and the shipped one
 (its "none" outcome: confidence from how far the free transcript outscores
 the best phrase) when the model is installed, and the same engine as a live
 call routes speech (ivr.speech.paraphrase), before and with spoken person
-paraphrases; there the two TTS sentences that ask for a person ("hello is
+paraphrases (their free-text pass without and with the node's phrases as
+its prompt); there the two TTS sentences that ask for a person ("hello is
 anybody there") count when they reach a person, the rest when nothing is taken.
 """
 from __future__ import annotations
@@ -96,13 +97,15 @@ def live_rows(menu, nodes, in_vocab, off, words, inner) -> None:
     spoken person paraphrases (benchmarks/intent_eval.py): off-topic counts
     as rejected when nothing is taken, except the TTS sentences that ask for
     a person ("hello is anybody there"), which count when they ask for one."""
-    from intent_eval import BeforeParaphrases
+    from intent_eval import BeforeParaphrases, WithoutContext
     from ivr.intents import classify
     from ivr.speech.paraphrase import ParaphraseRecognizer
     person = [None] * (len(off) - len(OFF_TOPIC)) + [
         bool((c := classify(s)) and c.name == "human") for s in OFF_TOPIC]
     for label, rec, paraphrases in (("whisper live call before", BeforeParaphrases(inner, 0.5), False),
-                                    ("whisper live call + person paraphrases", ParaphraseRecognizer(inner, 0.5),
+                                    ("whisper live + paraphrases, unprompted", ParaphraseRecognizer(
+                                        WithoutContext(inner), 0.5), True),
+                                    ("whisper live + paraphrases, prompted", ParaphraseRecognizer(inner, 0.5),
                                      True)):
         main_vocab = vocabulary(menu, "main", paraphrases=paraphrases)
         heard = sum(1 for audio, truth in in_vocab

@@ -18,8 +18,9 @@ The baseline is today's matching (a command's listed phrases only, 人工 inside
 
 --speech also synthesises the English utterances of a split with espeak-ng
 (ivr.speech.tts), recognises them in free-text mode and as a live call at
-consumer-service `main` (before spoken person paraphrases, and now), and says
-what was heard at `main`.
+consumer-service `main` (before spoken person paraphrases; with them but the
+free-text pass not prompted with the node's phrases; and now), and says what
+was heard at `main`, with the CPU per turn of each path.
 """
 from __future__ import annotations
 
@@ -144,13 +145,28 @@ class BeforeParaphrases:
         return result
 
 
+class WithoutContext:
+    """The engine with its free-text pass told nothing of the node (the live
+    call before the node's phrases were given to it as a prompt)."""
+
+    def __init__(self, inner):
+        self.inner, self.name, self.rate = inner, inner.name, inner.rate
+
+    def recognize(self, samples, choices=None, sequence=False):
+        return self.inner.recognize(samples, choices, sequence)
+
+    def free_text(self, samples, context=None):
+        return self.inner.free_text(samples)
+
+
 def speech_rows(rows: list[dict], engine: str, config: dict, every: int, menu, split: str = "test",
                 model=None) -> dict:
     """English utterances of `split`, synthesised, then recognised (1) in
     free-text mode, and as a live call at consumer-service `main` (2) before
-    and (3) with spoken person paraphrases (ivr.speech.paraphrase: the node's
+    and (3, 4) with spoken person paraphrases (ivr.speech.paraphrase: the node's
     phrases plus the lexicon's short person requests, and a free transcript
-    asking for a person before the closed set's answer)."""
+    asking for a person before the closed set's answer), (3) without and (4)
+    with the node's phrases as the free-text pass's prompt."""
     from ivr.speech import tts
     from ivr.speech.paraphrase import ParaphraseRecognizer
     from ivr.speech.recognizer import get_recognizer
@@ -161,7 +177,10 @@ def speech_rows(rows: list[dict], engine: str, config: dict, every: int, menu, s
     paths = {"free text": (recognizer, None),
              "live call before (node phrases, then free text if nothing)": (
                  BeforeParaphrases(recognizer, gate), vocabulary(menu, "main")),
-             "live call now (node phrases + person requests, free-text person first)": (
+             "live call, free pass without the node's phrases as prompt (before)": (
+                 ParaphraseRecognizer(WithoutContext(recognizer), gate), vocabulary(menu, "main", paraphrases=True)),
+             "live call now (node phrases + person requests, free-text person first, "
+             "its prompt the node's phrases)": (
                  ParaphraseRecognizer(recognizer, gate), vocabulary(menu, "main", paraphrases=True))}
     picked = [r for r in rows if r["lang"] == "en" and r["split"] == split and r["intent"] in ("human", "none")]
     picked = picked[::every]

@@ -167,3 +167,56 @@ def test_spoken_person_request_wins_over_a_wrong_listed_phrase(menus, tmp_path, 
     of benchmarks/intent_eval.py --speech). Two takes each."""
     from ivr.speech.whisper_engine import WhisperRecognizer
     _say_at_main(menus, tmp_path, said, WhisperRecognizer("whisper-tiny.en", "en"), takes=2, person=person)
+
+
+@pytest.mark.parametrize("said", ["get me an operator", "I want a manager", "is there anyone I can talk to"])
+def test_free_pass_prompted_with_the_nodes_phrases_hears_person_words(menus, tmp_path, said):
+    """espeak-ng -> WAV -> Whisper tiny.en at consumer-service `main`, as `ivr
+    call --audio-in` runs it: the free-text pass is told the node's phrases
+    ("Phone menu: billing, …, agent, operator, …", its prompt), so these dev
+    requests come out as person words. Unprompted, tiny.en wrote "Get to the
+    upper rigor." / "Get me a hot burger.", "I want to demand adjourned.", "Is
+    there really one I can talk to?" and the closed set heard "oh": no person."""
+    from ivr.speech.whisper_engine import WhisperRecognizer
+    _say_at_main(menus, tmp_path, said, WhisperRecognizer("whisper-tiny.en", "en"), takes=2, person=True)
+
+
+def test_prompted_free_pass_does_not_make_noise_or_other_speech_a_person(menus, tmp_path):
+    """The prompt names person words: the model must not write them for what
+    has none. A prompt of person requests ("I'd like to speak to an agent, an
+    operator, …") did: white noise and Mandarin speech came out as "I'd like to
+    speak to an agent.". The node's phrases as a list do not: 2 s of white
+    noise and a real Mandarin sentence at `main` reach no person."""
+    import numpy as np
+
+    from ivr.speech import load_audio
+    from ivr.speech.audio import save_wav
+    from ivr.speech.calls import audio_turns
+    from ivr.speech.paraphrase import ParaphraseRecognizer
+    from ivr.speech.whisper_engine import WhisperRecognizer
+    sys.path.insert(0, str(Path(__file__).parent))
+    from speech_support import shared
+    recognizer = ParaphraseRecognizer(WhisperRecognizer("whisper-tiny.en", "en"))
+    noise = (np.random.default_rng(0).standard_normal(32000) * 0.05).astype(np.float32)
+    mandarin = load_audio(sorted(shared("speech/zh").glob("*.wav"))[0])[:32000]
+    for name, audio in (("noise", noise), ("mandarin", mandarin)):
+        wav = tmp_path / f"{name}.wav"
+        save_wav(wav, audio)
+        call = Call(menus["consumer-service"])
+        call.press("1")
+        turns = audio_turns(call, [str(wav)], recognizer)
+        assert call.outcome != "human", (name, turns)
+        assert not routed_by_command_or_guard(call), (name, turns)
+
+
+def test_context_prompt_is_the_nodes_words_in_english_only():
+    """The prompt lists the node's phrases without the key names (digits would
+    pull a spoken "one" into every transcript), once each; none for Chinese,
+    where it is not measured."""
+    from ivr.speech.whisper_engine import WhisperRecognizer
+    tiny = WhisperRecognizer("whisper-tiny.en", "en")
+    assert tiny.context_prompt(["billing", "one", "agent", "star", "billing", "real person"]) == \
+        "Phone menu: billing, agent, real person."
+    assert tiny.context_prompt(["one", "two"]) is None and tiny.context_prompt(None) is None
+    tiny.code = "zh"
+    assert tiny.context_prompt(["转人工"]) is None

@@ -10,7 +10,9 @@ typed text is (ivr.matching / docs/speech.md):
 Everything else stays a no-match: free text is never matched against the
 node's options here, so a rejected off-topic utterance is not turned into a
 guess. Where the closed set already heard a request for a person, the free
-pass is skipped.
+pass is skipped. The free pass is given the node's phrases as context (the
+Whisper engine's prompt), so a paraphrase comes out in the words the menu
+and the intent lexicon use.
 """
 from __future__ import annotations
 
@@ -43,7 +45,7 @@ class ParaphraseRecognizer(Recognizer):
         confident = bool(result.text) and result.confidence >= self.min_confidence
         if choices is None or sequence or (confident and _asks_for_person(result.text)):
             return result
-        free = self.inner.free_text(samples)
+        free = self.inner.free_text(samples, list(choices))
         if free.text and (_asks_for_person(free.text) or (not confident and classify(free.text))):
             # free-text posteriors are not on the closed set's scale (pocketsphinx gives a
             # correct "can i talk to somebody" 0.005): what vouches for this pass is that

@@ -87,10 +87,11 @@ class Recognizer(ABC):
         result.audio_seconds = round(len(samples) / self.rate, 3)
         return result
 
-    def free_text(self, samples: np.ndarray) -> Recognition:
+    def free_text(self, samples: np.ndarray, context: Optional[list[str]] = None) -> Recognition:
         """Free text as a second opinion on a turn the closed set heard
         (ivr.speech.paraphrase); engines may decode harder here than
-        `recognize(samples)`, which the crawler and `ivr recognize` use."""
+        `recognize(samples)`, which the crawler and `ivr recognize` use, and
+        may use `context` (the node's phrases) as a hint of what is said."""
         return self.recognize(samples, None)
 
 
