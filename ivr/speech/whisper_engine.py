@@ -37,6 +37,9 @@ TOP = 5                     # first tokens whose phrases may be forced through t
                             # 20 takes: " A" (a person) and " E" (English, Español) took two places
                             # and " Go" (go back) the third; 5 kept 20 of 20
 TOP_ZH = 8                  # Chinese: the phrases of the 8 likeliest first tokens are forced (below)
+PHRASES_AS_PREVIOUS_ZH = True   # Chinese: also the TOP_ZH likeliest first tokens after the node's
+                            # phrases as Whisper's previous text (docs/speech.md, "Chinese phrases")
+PREVIOUS_MAX = 223          # Whisper's previous-text limit (n_text_ctx // 2 - 1 tokens)
 PARAPHRASE_BEAM = 5         # the free-text pass for paraphrases (ivr.speech.paraphrase): beam 5
                             # heard 33 of the 39 spoken person requests of the intent dev split
                             # where greedy heard 31, for ~5 % more CPU (docs/speech.md); other free
@@ -198,8 +201,11 @@ class WhisperRecognizer(Recognizer):
         # the phrases with a written form starting with one of the `top`
         # likeliest first tokens (at most 2 x top), every such form
         starts = set(sorted({f[0] for c in choices for f in self.forms(c)}, key=lambda t: -first[t])[:top])
+        limit = 2 * top
+        if is_chinese(self.language) and PHRASES_AS_PREVIOUS_ZH:
+            first, starts, limit = self._with_phrases_before(encoded, choices, first, starts, top)
         candidates = sorted((c for c in choices if any(f[0] in starts for f in self.forms(c))),
-                            key=lambda c: -max(first[f[0]] for f in self.forms(c)))[:2 * top]
+                            key=lambda c: -max(first[f[0]] for f in self.forms(c)))[:limit]
         tried = [(c, f) for c in candidates for f in self.forms(c) if f[0] in starts]
         if is_chinese(self.language):      # every one forced (per-token means: no bound below)
             forced = self._scores(encoded, [f for _, f in tried], steps, greedy)
@@ -290,12 +296,31 @@ class WhisperRecognizer(Recognizer):
             feats = np.concatenate([feats, np.repeat(feats[:, -1:], missing, axis=1)], axis=1)
         return np.ascontiguousarray(feats, dtype=np.float32)
 
-    def _first_step(self, encoded, length: int):
+    def _with_phrases_before(self, encoded, choices: list[str], first, starts: set, top: int):
+        """Chinese: the first tokens that are likeliest once the model has read
+        the node's phrases as the previous text (`<|startofprev|>` + 欠薪、工资、…,
+        what faster-whisper's initial_prompt does for free text) join those
+        of the plain first step: a short, unclear word is often heard as
+        something off the menu (espeak-ng's 欠薪 as 天天), and the menu's words
+        in front of it bring the right first token up. Only the choice of
+        candidates changes: they are scored without the prompt (scored with
+        it, the model copied the prompt's last phrases, 主菜单 / 人工服务, and its
+        free transcript became a menu phrase, so off-topic speech passed).
+        Returns the first-token log-probabilities to rank candidates by (the
+        better of the two), the first tokens and the most phrases to score."""
+        previous = self.tokenizer.encode("、".join(choices))[-PREVIOUS_MAX:]
+        prompted = self._first_step(encoded, 1, [self.tokenizer.sot_prev] + previous + self.prompt)[0][0]
+        every = {f[0] for c in choices for f in self.forms(c)}
+        starts = starts | set(sorted(every, key=lambda t: -prompted[t])[:top])
+        return np.maximum(first, prompted), starts, 3 * top
+
+    def _first_step(self, encoded, length: int, prompt: Optional[list[int]] = None):
         """Log-probabilities of every step of the greedy (free) transcript
         (the first step's is every phrase's first token), its tokens, and its
         mean per-token log-probability, from one pass."""
+        prompt = prompt or self.prompt
         result = self.whisper.model.generate(
-            encoded, [self.prompt], beam_size=1, max_length=len(self.prompt) + length,
+            encoded, [prompt], beam_size=1, max_length=len(prompt) + length,
             return_logits_vocab=True, suppress_blank=False)[0]
         steps = [np.asarray(step, dtype=np.float64).reshape(-1) for step in result.logits[0]]
         steps = [s - np.logaddexp.reduce(s[np.isfinite(s)]) for s in steps]
