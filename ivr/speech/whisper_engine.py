@@ -199,7 +199,7 @@ class WhisperRecognizer(Recognizer):
         first = steps[0]
         top = TOP_ZH if is_chinese(self.language) else TOP
         # the phrases with a written form starting with one of the `top`
-        # likeliest first tokens (at most 2 x top), every such form
+        # likeliest first tokens (at most 2 x top; 3 x with the phrases before, Chinese), every such form
         starts = set(sorted({f[0] for c in choices for f in self.forms(c)}, key=lambda t: -first[t])[:top])
         limit = 2 * top
         if is_chinese(self.language) and PHRASES_AS_PREVIOUS_ZH:
