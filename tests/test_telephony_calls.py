@@ -93,8 +93,12 @@ def test_barge_in_key_stops_the_prompt_within_100ms(serve, phone):
     latency = stopped - t_key
     print(f"barge-in: key at {t_key:.3f} s, prompt stopped at {stopped:.3f} s as heard ({1000 * latency:.0f} ms)")
     assert latency <= 0.1, f"prompt still heard {1000 * latency:.0f} ms after the key"
+    # and it stays gone: the main menu's prompt that follows is the same voice,
+    # so a single 20 ms frame of it can match by chance (0.63 once in CI); the
+    # language prompt going on would match on nearly every frame
     _, after = prompt_stopped(heard, expected, lag, t_key + 0.1, t_key + 1.0)
-    assert len(after) >= 10 and max(sim for _, sim in after) < 0.5   # and it stays gone
+    matching = [f for f, sim in after if sim >= 0.5]
+    assert len(after) >= 10 and len(matching) <= len(after) // 10, after
     early = [frame_similarity(heard, expected, lag, f) for f in range(10, int((t_key - 0.05) * 50))
              if np.sqrt(np.mean(expected[f * 160:(f + 1) * 160] ** 2)) > 0.03]
     assert np.median(early) > 0.9
