@@ -2,7 +2,9 @@
 # Installs what `make demo` / `make test` need, skipping what is already there.
 #  - Debian packages for the audio stack (espeak-ng for TTS, libportaudio2 for
 #    sounddevice, pulseaudio for the live-audio test) and for reports (graphviz
-#    for SVG diagrams, chromium for the HTML report check).
+#    for SVG diagrams, chromium for the HTML report check), and for the telephony
+#    tests (baresip and sipp as SIP peers; Asterisk's recorded prompts and hold
+#    music: -en makes the sounds/en link the tests read, -wav the files).
 #  - a virtual environment in .venv with the package and its test extras.
 # Non-root without the Debian packages: says which command to run, then goes on
 # (the features that need them report clearly when used).
@@ -10,7 +12,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(espeak-ng libespeak-ng1 libportaudio2 pulseaudio pulseaudio-utils graphviz chromium sox fonts-wqy-microhei
-              baresip-core sip-tester asterisk-core-sounds-en-wav asterisk-moh-opsound-wav)
+              baresip-core sip-tester asterisk-core-sounds-en asterisk-core-sounds-en-wav asterisk-moh-opsound-wav)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

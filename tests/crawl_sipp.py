@@ -15,9 +15,7 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 import yaml
-
-SOUNDS = Path("/usr/share/asterisk/sounds/en")
-MOH = Path("/usr/share/asterisk/moh")
+from telephony_peers import MOH, SOUNDS
 
 OK_INFO = """SIP/2.0 200 OK
 [last_Via:]

@@ -22,6 +22,12 @@ import soundfile as sf
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = {"baresip": "baresip-core", "sipp": "sip-tester"}
+# real recorded IVR prompts and hold music; `en` is the link that
+# asterisk-core-sounds-en makes to the -wav package's voice (not a recommends-free
+# install of -wav alone)
+SOUNDS = Path("/usr/share/asterisk/sounds/en")
+MOH = Path("/usr/share/asterisk/moh")
+SOUND_PACKAGES = "asterisk-core-sounds-en asterisk-core-sounds-en-wav asterisk-moh-opsound-wav"
 
 
 def need(binary: str) -> str:
@@ -29,6 +35,12 @@ def need(binary: str) -> str:
     assert path, (f"{binary} is not installed: scripts/setup.sh installs it "
                   f"(apt-get install {PACKAGES.get(binary, binary)})")
     return path
+
+
+def need_sounds() -> None:
+    assert (SOUNDS / "invalid.wav").is_file() and (MOH / "macroform-robot_dity.wav").is_file(), (
+        f"the recorded Asterisk prompts are not installed: scripts/setup.sh installs them "
+        f"(apt-get install {SOUND_PACKAGES})")
 
 
 def free_port() -> int:

@@ -13,13 +13,15 @@ import pytest
 
 from ivr.crawl import fingerprint as fpr
 from ivr.crawl.options import extract
+from telephony_peers import MOH as MOH_DIR, SOUNDS, need_sounds
 
 ROOT = Path(__file__).resolve().parent.parent
-SOUNDS = Path("/usr/share/asterisk/sounds/en")
-MOH = Path("/usr/share/asterisk/moh/macroform-robot_dity.wav")
-needs_sounds = pytest.mark.skipif(not (SOUNDS / "invalid.wav").is_file() or not MOH.is_file(),
-                                  reason="needs asterisk-core-sounds-en-wav and asterisk-moh-opsound-wav "
-                                         "(scripts/setup.sh installs them)")
+MOH = MOH_DIR / "macroform-robot_dity.wav"
+
+
+@pytest.fixture
+def sounds():
+    need_sounds()   # a missing package fails naming it, never a skip
 
 
 @pytest.mark.parametrize("text, options", [
@@ -73,7 +75,7 @@ def speak(text):
     return resample(synthesize(text, "en"), 16000, 8000)
 
 
-@needs_sounds
+@pytest.mark.usefixtures("sounds")
 def test_fingerprint_tells_prompts_apart_and_finds_replays_on_real_recordings():
     from ivr.crawl.engine_line import load_phone_audio
     recorded = [load_phone_audio(SOUNDS / f"{n}.wav") for n in ("vm-instructions", "dir-instr", "privacy-prompt")]
@@ -92,7 +94,7 @@ def test_fingerprint_tells_prompts_apart_and_finds_replays_on_real_recordings():
     assert fpr.match(replay, {"a": prints[3], "b": prints[4]}) == ("a", "replay")
 
 
-@needs_sounds
+@pytest.mark.usefixtures("sounds")
 def test_listener_hears_a_prompt_end_music_and_a_hang_up():
     from ivr.crawl.engine_line import EngineLine
     from ivr.crawl.listen import ListenSettings, listen
@@ -122,7 +124,7 @@ def crawl_menu(path, **budget):
     return menu, crawler
 
 
-@needs_sounds
+@pytest.mark.usefixtures("sounds")
 def test_engine_line_crawl_recovers_consumer_service_by_keys(tmp_path):
     from ivr.crawl import write
     from ivr.crawl.truth import key_findings, score
@@ -143,7 +145,7 @@ def test_engine_line_crawl_recovers_consumer_service_by_keys(tmp_path):
     assert "# crawled by ivr crawl from sim:consumer-service" in out.read_text()
 
 
-@needs_sounds
+@pytest.mark.usefixtures("sounds")
 def test_budget_stops_the_crawl_and_keeps_a_valid_partial_map(tmp_path):
     out, report = tmp_path / "line.yaml", tmp_path / "crawl.json"
     run = subprocess.run([sys.executable, "-m", "ivr", "crawl", f"sim:{ROOT / 'menus/consumer-service.yaml'}",
@@ -159,7 +161,7 @@ def test_budget_stops_the_crawl_and_keeps_a_valid_partial_map(tmp_path):
     assert check.returncode == 0, check.stderr
 
 
-@needs_sounds
+@pytest.mark.usefixtures("sounds")
 @pytest.mark.parametrize("max_calls", [16, 40])
 def test_every_partial_map_of_the_maze_is_a_menu_ivr_reads(max_calls):
     """A crawl stopped by its budget anywhere still writes a menu the loader
@@ -185,7 +187,7 @@ def test_cli_refuses_bad_targets_and_keys_cleanly():
         assert run.returncode == 2 and what in run.stderr and "Traceback" not in run.stderr, run.stderr
 
 
-@needs_sounds
+@pytest.mark.usefixtures("sounds")
 def test_many_lines_on_a_dask_local_cluster(tmp_path):
     """Two lines crawled concurrently on Dask workers, a bad row reported, one budget shared."""
     lines = tmp_path / "lines.csv"
@@ -249,7 +251,7 @@ nodes:
 """
 
 
-@needs_sounds
+@pytest.mark.usefixtures("sounds")
 def test_same_words_in_two_places_are_told_apart_by_what_follows(tmp_path):
     """Two number entries say the very same sentence but lead to different
     requests: both are found (the second as a twin kept apart by the number it
@@ -310,7 +312,7 @@ nodes:
 """
 
 
-@needs_sounds
+@pytest.mark.usefixtures("sounds")
 def test_keys_refused_at_once_are_not_taken_for_a_number_being_keyed_in(tmp_path):
     """At a node that wants words, each digit is a wrong key, refused at once
     (the prompt replays without a wait). Keying in 1111# there runs the third
@@ -339,7 +341,7 @@ def test_keys_refused_at_once_are_not_taken_for_a_number_being_keyed_in(tmp_path
     assert crawled.nodes[names[describe.id]].kind != "input"
 
 
-@needs_sounds
+@pytest.mark.usefixtures("sounds")
 def test_mandarin_hotline_options_carry_the_labels_heard():
     """The 12351 hotline's `more` menu heard over the engine line (espeak-ng
     Mandarin through μ-law), transcribed by the Mandarin recogniser installed
@@ -415,7 +417,7 @@ def test_an_announcement_is_scored_by_the_message_heard_whichever_path_found_it(
     assert not {"main 2->outage", "main_es 2->main"} & set(result["missed_edges"]), result["missed_edges"]
 
 
-@needs_sounds
+@pytest.mark.usefixtures("sounds")
 def test_try_speech_puts_the_words_the_line_understood_into_the_map(tmp_path):
     """--try-speech on consumer-service played by the call engine: the words a
     prompt offers ("or say agent", "or say billing") are synthesised and said
@@ -466,7 +468,7 @@ def test_a_key_to_a_person_is_called_hidden_only_when_the_prompt_speaks_of_none(
     assert [h["announced"] for h in write.hidden_humans(crawler)] == announced
 
 
-@needs_sounds
+@pytest.mark.usefixtures("sounds")
 def test_phrases_left_unsaid_by_the_budget_leave_the_key_map_whole():
     """--try-speech after a complete key crawl, with no budget left for it:
     the phrases are listed as not tried, and no node becomes `unknown`."""

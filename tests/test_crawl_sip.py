@@ -4,8 +4,6 @@ running a bundled-style menu, and targets that misbehave. Loopback only."""
 from __future__ import annotations
 
 import json
-import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -15,20 +13,15 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 from crawl_sipp import build, start_uas  # noqa: E402
+from telephony_peers import free_port, need, need_sounds  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-SOUNDS = Path("/usr/share/asterisk/sounds/en/invalid.wav")
-MOH = Path("/usr/share/asterisk/moh/macroform-robot_dity.wav")
-
-needs_sipp = pytest.mark.skipif(shutil.which("sipp") is None or not SOUNDS.is_file() or not MOH.is_file(),
-                                reason="needs sip-tester, asterisk-core-sounds-en-wav, asterisk-moh-opsound-wav "
-                                       "(scripts/setup.sh installs them)")
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+@pytest.fixture
+def sipp_and_sounds():
+    need("sipp")    # missing packages fail naming them, never a skip
+    need_sounds()
 
 
 def start_serve(menu: Path, port: int, tmp: Path, speech: bool = False) -> subprocess.Popen:
@@ -48,7 +41,7 @@ def crawl(*args: str, timeout: float = 400) -> subprocess.CompletedProcess:
                           text=True, timeout=timeout)
 
 
-@needs_sipp
+@pytest.mark.usefixtures("sipp_and_sounds")
 def test_crawl_maps_a_line_that_is_not_ivr_and_finds_the_hidden_person(tmp_path):
     scenario = build(ROOT / "tests/data/crawl/nonivr_line.yaml", tmp_path)
     port = free_port()
@@ -87,7 +80,7 @@ def test_crawl_maps_a_line_that_is_not_ivr_and_finds_the_hidden_person(tmp_path)
     assert check.returncode == 0, check.stderr
 
 
-@needs_sipp
+@pytest.mark.usefixtures("sipp_and_sounds")
 @pytest.mark.parametrize("kind, stopped", [("never-answers", "did not answer"),
                                            ("hangs-up", "played nothing"),
                                            ("music", "")])
