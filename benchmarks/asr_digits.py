@@ -46,9 +46,10 @@ _engines: dict = {}
 
 def engine(name: str):
     if name not in _engines:
-        if name == "whisper":
+        if name.startswith("whisper"):
             from ivr.speech.whisper_engine import WhisperRecognizer
-            _engines[name] = WhisperRecognizer("whisper-tiny.en", "en")
+            _engines[name] = WhisperRecognizer("whisper-tiny.en", "en",
+                                               **({"prior_weight": 0.0, "top": 5} if name == "whisper-raw" else {}))
         elif name == "pocketsphinx":
             from ivr.speech.sphinx_engine import SphinxRecognizer
             _engines[name] = SphinxRecognizer()
@@ -156,6 +157,8 @@ def main() -> None:
     parser.add_argument("--free-text-every", type=int, default=10,
                         help="free text decodes with the full language model (slow): every Nth file")
     parser.add_argument("--workers", type=int, default=2, help="processes, one thread each (default 2)")
+    parser.add_argument("--raw-too", action="store_true",
+                        help="also Whisper's closed set as before the silence prior (whisper-raw: no prior, 5 first tokens)")
     parser.add_argument("--format", choices=["text", "json"], default="text")
     args = parser.parse_args()
     files = sorted(str(p) for p in (SPEECH / "fsdd").glob("*.wav"))
@@ -168,7 +171,8 @@ def main() -> None:
     from ivr.speech import models
     runs = [("pocketsphinx", m) for m in ("as-is", "grammar", "free text")]
     if models.installed_path("whisper-tiny.en"):
-        runs[:0] = [("whisper", "closed set"), ("whisper", "free text")]
+        runs[:0] = [("whisper", "closed set")] + [("whisper-raw", "closed set")] * args.raw_too + [
+            ("whisper", "free text")]
     vosk_ok = models.installed_path(models.model_for("en") or "") is not None
     if vosk_ok:
         runs += [("vosk", m) for m in ("as-is", "grammar", "free text")]

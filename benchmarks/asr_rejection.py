@@ -75,6 +75,8 @@ def main() -> int:
     from ivr.speech import models
     if models.installed_path("whisper-tiny.en"):
         from ivr.speech.whisper_engine import WhisperRecognizer
+        engines.append(("whisper closed set before (raw, top 5)",
+                        lambda: WhisperRecognizer("whisper-tiny.en", "en", prior_weight=0.0, top=5)))
         engines.append(("whisper tiny.en closed set", lambda: WhisperRecognizer("whisper-tiny.en", "en")))
     for label, make in engines:
         rec = make()

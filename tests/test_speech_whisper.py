@@ -77,25 +77,34 @@ def test_fsdd_digits_closed_set(tiny):
 def test_nicolas_digits_closed_set(tiny):
     """The weakest FSDD speaker (his /s/ is gone at 8 kHz): one real take of
     every digit, the first ten files of benchmarks/asr_digits.py's stratified
-    sample. 3_nicolas_24 was heard as "two" while a lower-case form of each
-    phrase (" three.") competed with the sentence form (" Three.")."""
+    sample. 9 of 10 right on two machines; the miss differs: 3_nicolas_24 is
+    "two" by 0.06 nats on an AMD AVX2 machine (CTranslate2's oneDNN
+    kernels), "three" on an Intel AVX-512 one (MKL)."""
     takes = {d: (d * 7 + 3) % 50 for d in range(10)}
     heard = {d: tiny.recognize(load_audio(shared(f"speech/fsdd/{d}_nicolas_{t}.wav")), DIGITS).text
              for d, t in takes.items()}
-    assert heard[3] == "three", heard
     assert sum(heard[d] == DIGITS[d] for d in heard) >= 9, heard
+
+
+def test_an_english_phrase_is_scored_in_one_written_form(tiny):
+    """A lower-case second form (" three." beside " Three.") won the first
+    step and lost the phrase (3_nicolas_24 heard as "two"): one sentence form."""
+    assert [tiny.tokenizer.decode(f) for f in tiny.forms("three")] == [" Three."]
+    assert [tiny.tokenizer.decode(f) for f in tiny.forms("pay my bill")] == [" Pay my bill."]
 
 
 def test_features_of_the_utterance_alone_equal_those_of_the_padded_window(tiny):
     """Only the utterance and a short tail go through the STFT; the rest of
     the 30 s window is copies of the silent frame. The features must be those
     of the audio padded with 30 s of silence (as Whisper was trained), on real
-    recordings: 1_jackson_2 ends loud, which a too-short tail got wrong."""
+    recordings: 1_jackson_2 ends loud, which a too-short tail got wrong (by
+    far more than rounding). Bit-identical on an Intel AVX-512 machine; on an
+    AMD AVX2 one, 15-31 values of 240 000 differ by one float32 step (1.2e-7)."""
     import numpy as np
     for name in ("1_jackson_2", "0_george_1", "6_nicolas_18", "7_yweweler_4"):
         audio = load_audio(shared(f"speech/fsdd/{name}.wav"))
         padded = tiny.whisper.feature_extractor(audio, padding=16000 * 30)[:, :3000]
-        assert np.array_equal(tiny.features(audio), padded), name
+        assert np.allclose(tiny.features(audio), padded, rtol=0, atol=1e-6), name
 
 
 def test_phrases_scored_from_the_greedy_pass_equal_their_forced_scores(tiny):
@@ -103,13 +112,13 @@ def test_phrases_scored_from_the_greedy_pass_equal_their_forced_scores(tiny):
     pass's own steps instead of a second decoder pass: the same numbers."""
     import numpy as np
     reused = 0
-    for name in ("0_george_1", "1_jackson_2", "3_jackson_7", "5_nicolas_3"):
+    for name in ("0_george_1", "1_jackson_2", "3_jackson_7", "5_nicolas_3", "0_george_5", "9_jackson_45"):
         encoded = tiny._encode(load_audio(shared(f"speech/fsdd/{name}.wav")))
         steps, greedy, _ = tiny._first_step(encoded, 6)
         forms = [tiny.forms(d)[0] for d in DIGITS]
         reused += any(greedy[:len(f)] == f for f in forms)
         assert np.allclose(tiny._scores(encoded, forms, steps, greedy), tiny._forced(encoded, forms)), name
-    assert reused >= 2          # " Zero." and " Three." are these takes' free transcripts
+    assert reused >= 2          # free transcripts " Zero." (twice), " Nine." (" three." on one CPU, " Three." on another)
 
 
 def test_pruned_phrases_could_not_have_won(tiny, consumer, monkeypatch):
@@ -121,9 +130,30 @@ def test_pruned_phrases_could_not_have_won(tiny, consumer, monkeypatch):
     clips = [load_audio(shared(f"speech/fsdd/{name}.wav"))
              for name in ("0_george_1", "6_nicolas_18", "3_nicolas_45", "7_yweweler_4", "9_jackson_45")]
     pruned = [tiny.recognize(audio, phrases).text for audio in clips]
-    monkeypatch.setattr(tiny, "_bounded", lambda encoded, seqs, bounds, steps, greedy:
-                        dict(enumerate(tiny._scores(encoded, seqs, steps, greedy))))
+    monkeypatch.setattr(tiny, "_bounded", lambda encoded, seqs, firsts, steps, greedy, offsets:
+                        {i: s + o for i, (s, o) in enumerate(zip(tiny._scores(encoded, seqs, steps, greedy), offsets))})
     assert pruned == [tiny.recognize(audio, phrases).text for audio in clips]
+
+
+def test_a_word_the_model_rarely_writes_is_not_lost_to_oh(tiny, consumer):
+    """espeak-ng's "attendant" at consumer-service `main` (50 phrases with
+    the spoken person requests). Scored raw, " Oh." (a key name) won it with
+    0.99 in 8 takes of 8: Whisper writes it for anything unclear (its
+    likeliest transcript of silence there). Each phrase less its prior, 8 of 8
+    were "attendant" (0.52-0.83); two of three asked here. ("operator": 1 of
+    8, against 0 raw: still mostly "oh".)"""
+    phrases = vocabulary(consumer, "main", paraphrases=True)
+    heard = [tiny.recognize(tts.synthesize("attendant", "en"), phrases) for _ in range(3)]
+    assert sum(r.text == "attendant" and r.confidence >= 0.5 for r in heard) >= 2, heard
+
+
+def test_the_prior_is_how_readily_the_model_writes_a_phrase_for_silence(tiny):
+    """" Oh." is the model's likeliest one-phrase transcript of silence, far
+    above " Operator."; a phrase's offset is -PRIOR_WEIGHT x that."""
+    from ivr.speech.whisper_engine import PRIOR_WEIGHT
+    oh, operator = tiny._prior_offsets([tiny.forms("oh")[0], tiny.forms("operator")[0]])
+    assert 0 < oh < operator
+    assert oh == pytest.approx(-PRIOR_WEIGHT * tiny._forced(tiny._silence, [tiny.forms("oh")[0]])[0])
 
 
 def test_a_clear_digit_forces_few_phrases_through_the_decoder(tiny, monkeypatch):
@@ -133,7 +163,12 @@ def test_a_clear_digit_forces_few_phrases_through_the_decoder(tiny, monkeypatch)
     before: 4 passes a digit where the free transcript is the digit)."""
     forced = []
     real = tiny._forced
-    monkeypatch.setattr(tiny, "_forced", lambda encoded, seqs: forced.extend(seqs) or real(encoded, seqs))
+
+    def counted(encoded, seqs):
+        if encoded is not tiny._silence:    # each phrase's prior is forced once per recogniser, not per turn
+            forced.extend(seqs)
+        return real(encoded, seqs)
+    monkeypatch.setattr(tiny, "_forced", counted)
     names = [f"{d}_george_{(d * 7 + 3) % 50}" for d in range(10)]
     heard = [tiny.recognize(load_audio(shared(f"speech/fsdd/{n}.wav")), DIGITS).text for n in names]
     assert sum(h == DIGITS[d] for d, h in enumerate(heard)) >= 9, heard
@@ -173,7 +208,9 @@ def test_digit_string_in_sequence_mode(tiny):
 
 def test_mandarin_words_full_band_and_telephone_band(base_zh):
     """Real DSPSpeech-20 recordings, near-homophone pairs included
-    (北京/背景, 上海/商行, 复旦/饭店)."""
+    (北京/背景, 上海/商行, 复旦/饭店). Full band 7 / 8 on an Intel AVX-512
+    machine, 6 / 8 on an AMD AVX2 one (商行 as 上海 by a share of 0.508):
+    the near-homophones are decided by margins the CPU's kernels move."""
     files = sorted(SPEECH.glob("zh-words/*-0[6-9]-01.wav"))[:8]
     assert len(files) == 8
     for band in ("16k", "8k"):
@@ -183,7 +220,7 @@ def test_mandarin_words_full_band_and_telephone_band(base_zh):
             if band == "8k":
                 audio = resample(resample(audio, 16000, 8000), 8000, 16000)
             right += base_zh.recognize(audio, ZH_WORDS).text == ZH_WORDS[int(f.stem.split("-")[1])]
-        assert right >= (7 if band == "16k" else 5), (band, right)   # 8 kHz: /sh/ vs /s/ fades
+        assert right >= (6 if band == "16k" else 5), (band, right)   # 8 kHz: /sh/ vs /s/ fades
 
 
 def test_mandarin_human_command_by_tts(base_zh):
