@@ -294,19 +294,27 @@ class WhisperRecognizer(Recognizer):
             feats = np.concatenate([feats, np.repeat(feats[:, -1:], missing, axis=1)], axis=1)
         return np.ascontiguousarray(feats, dtype=np.float32)
 
+    def _likeliest_starts(self, choices: list[str], first, top: int) -> set:
+        """The `top` likeliest first tokens of the phrases' written forms."""
+        return set(sorted({f[0] for c in choices for f in self.forms(c)}, key=lambda t: -first[t])[:top])
+
+    def _starting_with(self, choices: list[str], first, starts: set, limit: int):
+        """The phrases (at most `limit`, likeliest first token first) with a
+        written form starting with one of `starts`, and every such (phrase, form)."""
+        candidates = sorted((c for c in choices if any(f[0] in starts for f in self.forms(c))),
+                            key=lambda c: -max(first[f[0]] for f in self.forms(c)))[:limit]
+        return candidates, [(c, f) for c in candidates for f in self.forms(c) if f[0] in starts]
+
     def _chinese_scores(self, encoded, choices: list[str], steps, greedy: list[int]):
         """Candidates, (phrase, form) pairs and their scores: every written
         form of the phrases starting with one of the TOP_ZH likeliest first
         tokens (at most 2 x TOP_ZH phrases; 3 x with the phrases before),
         every one forced (scores are per-token means: no bound prunes them)."""
         first = steps[0]
-        starts = set(sorted({f[0] for c in choices for f in self.forms(c)}, key=lambda t: -first[t])[:TOP_ZH])
-        limit = 2 * TOP_ZH
+        starts, limit = self._likeliest_starts(choices, first, TOP_ZH), 2 * TOP_ZH
         if PHRASES_AS_PREVIOUS_ZH:
             first, starts, limit = self._with_phrases_before(encoded, choices, first, starts, TOP_ZH)
-        candidates = sorted((c for c in choices if any(f[0] in starts for f in self.forms(c))),
-                            key=lambda c: -max(first[f[0]] for f in self.forms(c)))[:limit]
-        tried = [(c, f) for c in candidates for f in self.forms(c) if f[0] in starts]
+        candidates, tried = self._starting_with(choices, first, starts, limit)
         # phrases are one to six characters: a bare sum would favour the
         # one-character key names (一, 三, 零) over the rest
         forced = self._scores(encoded, [f for _, f in tried], steps, greedy)
@@ -319,12 +327,9 @@ class WhisperRecognizer(Recognizer):
         (at most 2 x `top` phrases); of those, only the ones that can still
         win are forced (`_bounded`). Ranked by the raw first token, espeak's
         "operator" (" Operator" 8.6 nats below " Ah") was never scored."""
-        self._prior_offsets([])                            # makes the silent window's first step, once
-        first = steps[0] - self.prior_weight * self._silence_first
-        starts = set(sorted({f[0] for c in choices for f in self.forms(c)}, key=lambda t: -first[t])[:self.top])
-        candidates = sorted((c for c in choices if any(f[0] in starts for f in self.forms(c))),
-                            key=lambda c: -max(first[f[0]] for f in self.forms(c)))[:2 * self.top]
-        pairs = [(c, f) for c in candidates for f in self.forms(c) if f[0] in starts]
+        first = steps[0] - self.prior_weight * self._silent()[1] if self.prior_weight else steps[0]
+        candidates, pairs = self._starting_with(choices, first, self._likeliest_starts(choices, first, self.top),
+                                                2 * self.top)
         offsets = self._prior_offsets([f for _, f in pairs])
         scored = self._bounded(encoded, [f for _, f in pairs], [steps[0][f[0]] for _, f in pairs], steps, greedy,
                                offsets)
@@ -395,15 +400,21 @@ class WhisperRecognizer(Recognizer):
     def _prior_offsets(self, sequences: list[list[int]]) -> list[float]:
         """-prior_weight x each sequence's score as the transcript of silent
         audio: how readily the model writes it for nothing ("calibrate before
-        use", Zhao et al. 2021). Forced once per phrase, then cached; the
-        silent window and its first step are made on first use."""
+        use", Zhao et al. 2021). Forced once per phrase, then cached.
+        All 0.0 without a prior weight (no silent window is made then)."""
+        if not self.prior_weight:
+            return [0.0] * len(sequences)
+        missing = [seq for seq in dict.fromkeys(map(tuple, sequences)) if seq not in self._priors]
+        if missing:
+            self._priors.update(zip(missing, self._forced(self._silent()[0], [list(seq) for seq in missing])))
+        return [-self.prior_weight * self._priors[tuple(seq)] for seq in sequences]
+
+    def _silent(self):
+        """The encoded silent window and its first step's log-probabilities, made once."""
         if self._silence is None:
             self._silence = self._encode(np.zeros(RATE, np.float32))
             self._silence_first = self._first_step(self._silence, 1)[0][0]
-        missing = [seq for seq in dict.fromkeys(map(tuple, sequences)) if seq not in self._priors]
-        if missing and self.prior_weight:
-            self._priors.update(zip(missing, self._forced(self._silence, [list(seq) for seq in missing])))
-        return [-self.prior_weight * self._priors[tuple(seq)] if self.prior_weight else 0.0 for seq in sequences]
+        return self._silence, self._silence_first
 
     def _scores(self, encoded, sequences: list[list[int]], steps, greedy: list[int]) -> list[float]:
         """`_forced`'s scores; a phrase the greedy transcript starts with is
