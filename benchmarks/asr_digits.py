@@ -7,10 +7,11 @@
 - FSDD: 2000 recordings of one English digit (8 kHz, 4 speakers), ../shared/speech/fsdd
 - a man reading three digit strings (16 kHz), ../shared/speech/en/vosk-test-10001-90210-01803.wav
 
-Per engine and mode: `closed set` (Whisper tiny.en int8: each digit word
-scored as the transcript by the decoder, when the model is installed; its
-`free text` row, faster-whisper's own transcription, is the least CPU any
-Whisper recipe costs on this machine: the closed set's CPU is read against it),
+Per engine and mode: `closed set` (Whisper tiny.en int8, a 10 s encoder
+window: each digit word scored as the transcript by the decoder, less its
+prior, when the model is installed; `--before` adds the setting shipped until
+then, Whisper's own 30 s window and a prior of 0.2; its `free text` row is
+faster-whisper's own transcription, 30 s window),
 `as-is` (the engine fed the resampled audio, streaming,
 no front end: the baseline), `grammar` (ivr's path: ten digit words, front end)
 and `free text` (no grammar; on every 10th file, the language model is slow).
@@ -39,6 +40,8 @@ from ivr.speech import load_audio  # noqa: E402
 from ivr.speech.recognizer import Recognizer, normalise  # noqa: E402
 
 SPEECH = ROOT.parent / "shared" / "speech"
+BEFORE = {"whisper-30s": {"window_s": 30, "prior_weight": 0.2},             # --before: as shipped until now
+          "whisper-raw": {"window_s": 30, "prior_weight": 0.0, "top": 5}}   # --raw-too: before the prior
 DIGITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 STRINGS = ("vosk-test-10001-90210-01803.wav", "100019021001803")
 _engines: dict = {}
@@ -48,8 +51,7 @@ def engine(name: str):
     if name not in _engines:
         if name.startswith("whisper"):
             from ivr.speech.whisper_engine import WhisperRecognizer
-            _engines[name] = WhisperRecognizer("whisper-tiny.en", "en",
-                                               **({"prior_weight": 0.0, "top": 5} if name == "whisper-raw" else {}))
+            _engines[name] = WhisperRecognizer("whisper-tiny.en", "en", **BEFORE.get(name, {}))
         elif name == "pocketsphinx":
             from ivr.speech.sphinx_engine import SphinxRecognizer
             _engines[name] = SphinxRecognizer()
@@ -157,8 +159,10 @@ def main() -> None:
     parser.add_argument("--free-text-every", type=int, default=10,
                         help="free text decodes with the full language model (slow): every Nth file")
     parser.add_argument("--workers", type=int, default=2, help="processes, one thread each (default 2)")
+    parser.add_argument("--before", action="store_true",
+                        help="also Whisper's closed set as shipped before the 10 s window (whisper-30s: 30 s, prior 0.2)")
     parser.add_argument("--raw-too", action="store_true",
-                        help="also Whisper's closed set as before the silence prior (whisper-raw: no prior, 5 first tokens)")
+                        help="also Whisper's closed set as before the silence prior (whisper-raw: 30 s, no prior, 5 first tokens)")
     parser.add_argument("--format", choices=["text", "json"], default="text")
     args = parser.parse_args()
     files = sorted(str(p) for p in (SPEECH / "fsdd").glob("*.wav"))
@@ -171,7 +175,8 @@ def main() -> None:
     from ivr.speech import models
     runs = [("pocketsphinx", m) for m in ("as-is", "grammar", "free text")]
     if models.installed_path("whisper-tiny.en"):
-        runs[:0] = [("whisper", "closed set")] + [("whisper-raw", "closed set")] * args.raw_too + [
+        runs[:0] = [("whisper", "closed set")] + [("whisper-30s", "closed set")] * args.before + [
+            ("whisper-raw", "closed set")] * args.raw_too + [
             ("whisper", "free text")]
     vosk_ok = models.installed_path(models.model_for("en") or "") is not None
     if vosk_ok:

@@ -22,7 +22,7 @@ DEFAULTS: dict[str, Any] = {
     "speech": {"engine": "auto", "models_dir": "audio_models",
                "models": {"en": "vosk-model-small-en-us-0.15", "zh-CN": "vosk-model-small-cn-0.22"},
                "whisper_models": {"en": "whisper-tiny.en", "zh-CN": "whisper-base"},
-               "whisper": {"compute_type": "int8", "threads": 1, "window_s": {"zh-CN": 10, "*": 30},
+               "whisper": {"compute_type": "int8", "threads": 1, "window_s": 10,
                            "beam_size": {"zh-CN": 5, "*": 1}},
                "min_confidence": 0.5},
     "tts": {"enabled": False, "rate_wpm": 160,

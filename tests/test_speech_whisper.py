@@ -48,11 +48,13 @@ def test_auto_picks_whisper_when_installed_and_falls_back_without():
     assert isinstance(get_recognizer("auto", "en", config), WhisperRecognizer)
     zh = get_recognizer("auto", "zh-CN", config)
     assert isinstance(zh, WhisperRecognizer) and zh.model_name == "whisper-base"
-    # the encoder's window and the free-text beam per language (speech.whisper): Mandarin 10 s and
-    # a beam of 5, others Whisper's 30 s and greedy
+    # the encoder's window (10 s) and the free-text beam per language (speech.whisper): Mandarin
+    # a beam of 5, others greedy; a window may be set per language
     en = get_recognizer("auto", "en", config)
-    assert (zh.window, zh.beam_size, en.window, en.beam_size) == (1000, 5, 3000, 1)
+    assert (zh.window, zh.beam_size, en.window, en.beam_size) == (1000, 5, 1000, 1)
     assert get_recognizer("whisper", "zh-CN", {"speech": {**config["speech"], "whisper": {"window_s": 20}}}).window == 2000
+    per_language = {"speech": {**config["speech"], "whisper": {"window_s": {"zh-CN": 10, "*": 30}}}}
+    assert get_recognizer("whisper", "en", per_language).window == 3000
     from ivr.speech.sphinx_engine import SphinxRecognizer
     assert isinstance(get_recognizer("auto", "en", {"speech": {"whisper_models": {}}}), SphinxRecognizer)
 
@@ -95,7 +97,7 @@ def test_an_english_phrase_is_scored_in_one_written_form(tiny):
 
 def test_features_of_the_utterance_alone_equal_those_of_the_padded_window(tiny):
     """Only the utterance and a short tail go through the STFT; the rest of
-    the 30 s window is copies of the silent frame. The features must be those
+    the window (10 s) is copies of the silent frame. The features must be those
     of the audio padded with 30 s of silence (as Whisper was trained), on real
     recordings: 1_jackson_2 ends loud, which a too-short tail got wrong (by
     far more than rounding). Bit-identical on an Intel AVX-512 machine; on an
@@ -103,7 +105,7 @@ def test_features_of_the_utterance_alone_equal_those_of_the_padded_window(tiny):
     import numpy as np
     for name in ("1_jackson_2", "0_george_1", "6_nicolas_18", "7_yweweler_4"):
         audio = load_audio(shared(f"speech/fsdd/{name}.wav"))
-        padded = tiny.whisper.feature_extractor(audio, padding=16000 * 30)[:, :3000]
+        padded = tiny.whisper.feature_extractor(audio, padding=16000 * 30)[:, :tiny.window]
         assert np.allclose(tiny.features(audio), padded, rtol=0, atol=1e-6), name
 
 

@@ -117,11 +117,11 @@ def get_recognizer(engine: str = "auto", language: str = "en", config: Optional[
         if not whisper:
             raise IvrError(f"no Whisper model configured for language {language}",
                            "set speech.whisper_models in config.yaml or give --model", code="model-missing")
-        from .whisper_engine import WhisperRecognizer
+        from .whisper_engine import WINDOW_S, WhisperRecognizer
         settings = speech.get("whisper", {})
         return WhisperRecognizer(whisper, language, settings.get("compute_type", "int8"),
                                  int(settings.get("threads", 1)),
-                                 float(for_language(language, settings.get("window_s", 30), 30)),
+                                 float(for_language(language, settings.get("window_s", WINDOW_S), WINDOW_S)),
                                  int(for_language(language, settings.get("beam_size", 1), 1)))
     name = model or models.model_for(language, config)
     path = models.installed_path(name, config) if name else None

@@ -39,11 +39,12 @@ TOP = 8                     # English: first tokens (each less its prior) whose 
                             # 20 takes to " A", " E" and " Go"; 5 lost "operator" and "attendant"
                             # at `main` unscored (first tokens 7th and 6th): 8 scores them, about 4
                             # more forced passes at a 50-phrase node, none more on the digits
-PRIOR_WEIGHT = 0.2          # English: a phrase's score minus this times its score for silent audio
+PRIOR_WEIGHT = 0.5          # English: a phrase's score minus this times its score for silent audio
                             # (`_prior_offsets`): Whisper writes " Oh." for anything unclear, so
                             # "oh" (a key name) won espeak's "operator"; nicolas's "six" lost to
-                            # "three", which the model writes for nothing more readily. FSDD
-                            # digits, 360 files: 95.3 % raw, 98.1 % at 0.2; all 2000: 94.7 -> 96.0 %
+                            # "three", which the model writes for nothing more readily. All 2000
+                            # FSDD digits, 10 s window, every digit forced: 95.6 % raw, 96.6 % at 0.2,
+                            # 97.3 % at 0.5 (even takes 97.4, odd 97.1); 0.3-1.0 all 97.0-97.4 %
 TOP_ZH = 8                  # Chinese: the phrases of the 8 likeliest first tokens are forced (below)
 PHRASES_AS_PREVIOUS_ZH = True   # Chinese: also the TOP_ZH likeliest first tokens after the node's
                             # phrases as Whisper's previous text (docs/speech.md, "Chinese phrases")
@@ -56,7 +57,10 @@ SPOKEN_BASE_S = 1.0         # voiced seconds a phrase may take: this plus
 SPOKEN_PER_UNIT_S = 0.5     # this per word (English) or character (Chinese)
 MEAN_SCALE = 3.0            # Chinese: scores are per token, times this (a typical phrase length)
 MISSING = -20.0             # log-probability of a step the decoder did not return
-WINDOW_S = 30               # seconds of audio the encoder sees (Whisper's fixed window)
+WINDOW_S = 10               # seconds of audio the encoder sees (Whisper's own is 30): the encoder
+                            # is most of the CPU (0.73 s of 0.85 at 30 s, tiny.en, one core) and
+                            # scales with it; the prior (above) is taken at the same window, and
+                            # the FSDD digits did not drop (docs/speech.md "The encoder's window")
 SILENT_TAIL = 800           # silence after the utterance through the STFT: its last frame (400 wide, hop 160) is all silent
 PUNCT = re.compile(r"[\s.,!?;:。，！？、…\"'“”]+")
 
