@@ -75,11 +75,11 @@ def main() -> int:
     from ivr.speech import models
     if models.installed_path("whisper-tiny.en"):
         from ivr.speech.whisper_engine import WhisperRecognizer
-        engines.append(("whisper before the prior (30 s, raw, top 5)",
+        engines.append(("whisper 30 s, raw, top 5 (before)",
                         lambda: WhisperRecognizer("whisper-tiny.en", "en", window_s=30, prior_weight=0.0, top=5)))
-        engines.append(("whisper before the window (30 s, prior 0.2)",
+        engines.append(("whisper 30 s, prior 0.2 (before)",
                         lambda: WhisperRecognizer("whisper-tiny.en", "en", window_s=30, prior_weight=0.2)))
-        engines.append(("whisper tiny.en closed set (10 s, 0.5)", lambda: WhisperRecognizer("whisper-tiny.en", "en")))
+        engines.append(("whisper 10 s, prior 0.5 (now)", lambda: WhisperRecognizer("whisper-tiny.en", "en")))
     for label, make in engines:
         rec = make()
         main_vocab = vocabulary(menu, "main")
