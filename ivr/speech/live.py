@@ -52,6 +52,7 @@ def listen(recognizer: Recognizer, choices: Optional[list[str]] = None, sequence
     eos = EndOfSpeech(silence_s=1.0 if sequence else 0.7)
     stream = recognizer.stream(choices, sequence)
     blocks: list[np.ndarray] = []
+    streaming = False
     try:
         with sd.InputStream(samplerate=RATE, channels=1, dtype="float32", blocksize=BLOCK,
                             device=device) as mic:
@@ -64,9 +65,12 @@ def listen(recognizer: Recognizer, choices: Optional[list[str]] = None, sequence
                 if state == "waiting" and eos.heard >= timeout_s:
                     return None
                 if state != "waiting":
-                    partial = stream.feed(block)
-                    if partial:
-                        on_partial(partial)
+                    # the endpointer decides after 0.2 s of speech: the stream
+                    # gets the utterance from its onset, as the final pass does
+                    fed = stream.feed(block if streaming else _from_onset(blocks, eos))
+                    streaming = True
+                    if fed:
+                        on_partial(fed)
                 if state == "ended":
                     break
     except sd.PortAudioError as err:
@@ -75,7 +79,11 @@ def listen(recognizer: Recognizer, choices: Optional[list[str]] = None, sequence
         stream.finish()  # close the streamed utterance before the final pass
     if eos.state == "waiting":
         return None
-    audio = np.concatenate(blocks)
-    start = max(0, int((eos.speech_start - 0.3) * RATE))
     # the whole-utterance path is the more accurate one (front end, batch CMN)
-    return recognizer.recognize(audio[start:], choices, sequence)
+    return recognizer.recognize(_from_onset(blocks, eos), choices, sequence)
+
+
+def _from_onset(blocks: list[np.ndarray], eos: EndOfSpeech) -> np.ndarray:
+    """The audio heard so far from 0.3 s before the speech started."""
+    start = max(0, int((eos.speech_start - 0.3) * RATE))
+    return np.concatenate(blocks)[start:]
