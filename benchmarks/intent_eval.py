@@ -189,6 +189,8 @@ def speech_rows(rows: list[dict], engine: str, config: dict, every: int, menu, s
     for row in picked:
         audio = tts.synthesize(row["text"], "en", config)
         for path, (rec, phrases) in paths.items():
+            if hasattr(recognizer, "_last_encoded"):     # Whisper keeps the last encoding: each path pays its own
+                recognizer._last_encoded = (None, None)
             start = time.process_time()
             got = rec.recognize(audio, phrases)
             cpu[path] += time.process_time() - start

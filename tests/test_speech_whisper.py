@@ -341,3 +341,25 @@ def test_a_short_word_is_not_lost_to_longer_phrases_first_tokens(tiny, consumer)
         phone = ulaw_roundtrip(resample(tts.synthesize("agent", "en"), tts.RATE, 8000))
         heard.append(tiny.recognize(resample(phone, 8000, tiny.rate), phrases))
     assert all(r.text == "agent" and r.confidence >= 0.5 for r in heard), heard
+
+
+def test_a_mandarin_turns_free_pass_shares_the_closed_sets_encoding(base_zh):
+    """A live turn (ivr.speech.paraphrase) runs the closed set, then free text
+    on the same audio: in Mandarin the encoder (most of the CPU) runs once for
+    both, and again for other audio. The free text is the real recording's
+    words (AISHELL: 广州市房地产中介协会分析)."""
+    hotline = load_menu(MENUS / "12351-hotline.yaml")
+    sentence = load_audio(shared("speech/zh/aishell-BAC009S0724W0121.wav"))
+    other = load_audio(shared("speech/zh/sr-chinese-zazijidejiao-16k.wav"))
+    base_zh.recognize(other, vocabulary(hotline, "welcome"))     # and the prior's silent window, if any
+    encoded, real_encode = [], base_zh._encode
+    base_zh._encode = lambda samples: encoded.append(len(samples)) or real_encode(samples)
+    try:
+        base_zh.recognize(sentence, vocabulary(hotline, "welcome"))
+        free = base_zh.free_text(sentence, list(vocabulary(hotline, "welcome")))
+        assert len(encoded) == 1
+        assert "广州市" in free.text and "协会" in free.text and 0 < free.confidence <= 1
+        base_zh.free_text(other)
+        assert len(encoded) == 2
+    finally:
+        del base_zh._encode

@@ -4,7 +4,7 @@ Closed set (a menu node): the audio is encoded once; one decoder step gives
 the probability of every phrase's first token, and the phrases of the likeliest
 first tokens are then forced through the decoder token by token (in English
 only those that can still win: a phrase is never likelier than its first
-token). In English a phrase's score loses a fifth of how readily the model
+token). In English a phrase's score loses half of how readily the model
 writes it for silent audio (its prior: " Oh." is written for anything
 unclear). The best phrase wins; its confidence is its share among the candidates
 times how close it comes to what the model would have written freely (the
@@ -21,6 +21,7 @@ model often writes.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 import time
 from functools import lru_cache
@@ -56,6 +57,11 @@ PARAPHRASE_BEAM = 5         # the free-text pass for paraphrases (ivr.speech.par
 SPOKEN_BASE_S = 1.0         # voiced seconds a phrase may take: this plus
 SPOKEN_PER_UNIT_S = 0.5     # this per word (English) or character (Chinese)
 MEAN_SCALE = 3.0            # Chinese: scores are per token, times this (a typical phrase length)
+SHARED_FREE_PASS = ("zh",)  # languages whose paraphrase pass decodes the closed set's encoding (10 s)
+                            # instead of encoding again at 30 s: Mandarin turn CPU 3.8 -> 1.6 s per s
+                            # of audio, espeak-ng's person requests heard 7 / 43 against 5 / 43. Not
+                            # English: its test split 24 / 25 against 25 / 25, twice (docs/speech.md)
+FREE_MAX_TOKENS = 128       # a caller's turn as free text (the window holds 10 s of speech)
 MISSING = -20.0             # log-probability of a step the decoder did not return
 WINDOW_S = 10               # seconds of audio the encoder sees (Whisper's own is 30): the encoder
                             # is most of the CPU (0.73 s of 0.85 at 30 s, tiny.en, one core) and
@@ -143,6 +149,7 @@ class WhisperRecognizer(Recognizer):
         self._priors: dict[tuple, float] = {}    # token sequence -> its score for silent audio
         self._silence = None                     # the encoded silent window, made on first use,
         self._silence_first = None               # and its first step's log-probabilities
+        self._last_encoded: tuple = (None, None)  # (key of the audio, its encoding): `_encoded`
 
     # -- the two modes ------------------------------------------------------
     def stream(self, choices: Optional[list[str]] = None, sequence: bool = False) -> Stream:
@@ -163,11 +170,35 @@ class WhisperRecognizer(Recognizer):
         return result
 
     def free_text(self, samples: np.ndarray, context: Optional[list[str]] = None) -> Recognition:
+        """A caller's turn as free text, for paraphrases (ivr.speech.paraphrase).
+        In Chinese decoded from the same encoding as the turn's closed set
+        (`_encoded`), elsewhere faster-whisper's transcription (SHARED_FREE_PASS)."""
         start = time.perf_counter()
-        result = self.transcribe(np.asarray(samples, dtype=np.float32), max(PARAPHRASE_BEAM, self.beam_size),
-                                 self.context_prompt(context))
+        samples = np.asarray(samples, dtype=np.float32)
+        beam, prompt = max(PARAPHRASE_BEAM, self.beam_size), self.context_prompt(context)
+        if self.code in SHARED_FREE_PASS:
+            result = self._decode_freely(self._encoded(samples), beam, prompt)
+        else:
+            result = self.transcribe(samples, beam, prompt)
         result.seconds = round(time.perf_counter() - start, 4)
         return result
+
+    def _decode_freely(self, encoded, beam_size: int, prompt: Optional[str]) -> Recognition:
+        """The likeliest transcript by beam search, as faster-whisper's first
+        (temperature 0) pass decodes it: `prompt` as previous text, the
+        same suppressed tokens, confidence = exp(mean log-probability per token)."""
+        from faster_whisper.transcribe import get_suppressed_tokens
+        before = [self.tokenizer.sot_prev] + self.tokenizer.encode(" " + prompt.strip())[-PREVIOUS_MAX:] if prompt else []
+        tokens = before + self.prompt
+        result = self.whisper.model.generate(
+            encoded, [tokens], beam_size=beam_size, return_scores=True, max_length=len(tokens) + FREE_MAX_TOKENS,
+            suppress_blank=True, suppress_tokens=list(get_suppressed_tokens(self.tokenizer, [-1])))[0]
+        ids = [t for t in result.sequences_ids[0] if t < self.tokenizer.eot]
+        text = self.tokenizer.decode(ids).strip()
+        if is_chinese(self.language):
+            text = to_simplified(text)
+        mean = result.scores[0] * len(ids) / (len(ids) + 1)     # the score is per token; the end counts too
+        return Recognition(text=text, confidence=round(float(np.exp(mean)), 3) if text else 0.0, engine=self.name)
 
     def context_prompt(self, phrases: Optional[list[str]]) -> Optional[str]:
         """What the free-text pass for paraphrases is told came before the
@@ -210,7 +241,7 @@ class WhisperRecognizer(Recognizer):
         """The likeliest phrase as the transcript, or "" (none fits).
         `routes` (phrase -> where it leads, ivr.speech.vocabulary.Phrases):
         in Chinese the likeliest route wins, said as its likeliest phrase."""
-        encoded = self._encode(samples)
+        encoded = self._encoded(samples)
         longest = max(len(f) for c in choices for f in self.forms(c))
         steps, greedy, free = self._first_step(encoded, longest + 3)
         if is_chinese(self.language):
@@ -283,6 +314,14 @@ class WhisperRecognizer(Recognizer):
     def _encode(self, samples: np.ndarray):
         import ctranslate2
         return self.whisper.model.encode(ctranslate2.StorageView.from_array(self.features(samples)[None]))
+
+    def _encoded(self, samples: np.ndarray):
+        """`_encode`, kept for the last audio: a turn's closed set and its free
+        pass (ivr.speech.paraphrase) share one encoder pass, most of the CPU."""
+        key = (samples.shape, hashlib.blake2b(samples.tobytes(), digest_size=16).digest())
+        if self._last_encoded[0] != key:
+            self._last_encoded = (key, self._encode(samples))
+        return self._last_encoded[1]
 
     def features(self, samples: np.ndarray) -> np.ndarray:
         """Log-mel features of the audio padded with silence to the window,
