@@ -58,10 +58,10 @@ SPOKEN_BASE_S = 1.0         # voiced seconds a phrase may take: this plus
 SPOKEN_PER_UNIT_S = 0.5     # this per word (English) or character (Chinese)
 MEAN_SCALE = 3.0            # Chinese: scores are per token, times this (a typical phrase length)
 SHARED_FREE_PASS = ("zh",)  # languages whose paraphrase pass decodes the closed set's encoding (10 s)
-                            # instead of encoding again at 30 s: Mandarin turn CPU 3.8 -> 1.6 s per s
+                            # instead of encoding again at 30 s: Mandarin turn CPU 4.04 -> 1.34 s per s
                             # of audio, espeak-ng's person requests heard 7 / 43 against 5 / 43. Not
                             # English: its test split 24 / 25 against 25 / 25, twice (docs/speech.md)
-FREE_MAX_TOKENS = 128       # a caller's turn as free text (the window holds 10 s of speech)
+FREE_MAX_TOKENS = 128       # a caller's turn as free text: at most the encoder's window of speech
 MISSING = -20.0             # log-probability of a step the decoder did not return
 WINDOW_S = 10               # seconds of audio the encoder sees (Whisper's own is 30): the encoder
                             # is most of the CPU (0.73 s of 0.85 at 30 s, tiny.en, one core) and
@@ -319,9 +319,12 @@ class WhisperRecognizer(Recognizer):
         """`_encode`, kept for the last audio: a turn's closed set and its free
         pass (ivr.speech.paraphrase) share one encoder pass, most of the CPU."""
         key = (samples.shape, hashlib.blake2b(samples.tobytes(), digest_size=16).digest())
-        if self._last_encoded[0] != key:
-            self._last_encoded = (key, self._encode(samples))
-        return self._last_encoded[1]
+        last = self._last_encoded             # read once: another call's thread may replace it
+        if last[0] == key:
+            return last[1]
+        encoded = self._encode(samples)
+        self._last_encoded = (key, encoded)
+        return encoded
 
     def features(self, samples: np.ndarray) -> np.ndarray:
         """Log-mel features of the audio padded with silence to the window,
