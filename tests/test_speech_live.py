@@ -154,3 +154,18 @@ def test_live_voice_call_reaches_a_person(pulse, tmp_path, monkeypatch):
     said = next(i for i, (e, _) in enumerate(shown) if e["type"] == "say")
     assert shown[said][1]                                        # the turn shown when it was heard
     assert partials and all(n <= said for _, n in partials)      # partial text while the caller talked
+
+
+def test_whisper_partials_through_the_device(pulse):
+    """The default engine (Whisper) shows partial text while the caller talks
+    too: the real recording of "one two three" (2.7 s) through the device."""
+    from ivr.speech.whisper_engine import WhisperRecognizer
+
+    whisper, ready = WhisperRecognizer("whisper-tiny.en", "en"), threading.Event()
+    caller = caller_says(load_audio(shared("speech/en/sr-english-one-two-three.wav")), ready)
+    partials = []
+    result = listen(whisper, ["one", "two", "three"], sequence=True, timeout_s=4,
+                    on_partial=partials.append, on_ready=ready.set)
+    caller.join()
+    assert result is not None and result.text == "one two three"
+    assert partials and any(p.strip(" .,") for p in partials), partials

@@ -363,3 +363,34 @@ def test_a_mandarin_turns_free_pass_shares_the_closed_sets_encoding(base_zh):
         assert len(encoded) == 2
     finally:
         del base_zh._encode
+
+
+def test_partial_text_while_the_caller_talks(tiny):
+    """Whisper decodes whole utterances; the live transcript's partial text is
+    a greedy transcript of the audio so far, decoded in the background each
+    second of audio (WhisperStream). The real LibriSpeech sentence, fed as the
+    microphone does: after its first seconds the partial is its opening words,
+    not the end; the final result is the whole sentence."""
+    sentence = load_audio(shared("speech/en/librispeech-1995-1837-0001.wav"))
+    stream, block = tiny.stream(None), tiny.rate // 10
+    for i in range(0, 2 * tiny.rate, block):
+        assert stream.feed(sentence[i:i + block]) == ""          # nothing decoded yet at 0.1 s a block
+    stream.close()                                               # waits for the partial under way
+    assert stream.partial.startswith("It was the first") and "dreams" not in stream.partial
+    assert stream.feed(sentence[2 * tiny.rate:2 * tiny.rate + block]) == stream.partial
+    for i in range(2 * tiny.rate + block, len(sentence), block):
+        stream.feed(sentence[i:i + block])
+    final = stream.finish()
+    assert final.text.startswith("It was the first great sorrow") and "dreams" in final.text
+
+
+def test_closing_a_stream_does_not_decode_the_turn_again(tiny, consumer, monkeypatch):
+    """The live loop ends the stream with `close` and recognises the audio
+    itself (ivr.speech.live.listen): the stream's own whole-turn pass (its
+    `finish`) would run the closed set twice per turn."""
+    turns = []
+    monkeypatch.setattr(tiny, "closed_set", lambda *a: turns.append(a) or None)
+    stream = tiny.stream(vocabulary(consumer, "main"))
+    stream.feed(tts.synthesize("agent", "en"))
+    stream.close()
+    assert turns == []

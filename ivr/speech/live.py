@@ -76,7 +76,7 @@ def listen(recognizer: Recognizer, choices: Optional[list[str]] = None, sequence
     except sd.PortAudioError as err:
         raise _device_error(err) from None
     finally:
-        stream.finish()  # close the streamed utterance before the final pass
+        stream.close()  # end the streamed utterance before the final pass
     if eos.state == "waiting":
         return None
     # the whole-utterance path is the more accurate one (front end, batch CMN)

@@ -65,6 +65,11 @@ class Stream(ABC):
     def finish(self) -> Recognition:
         """The final result of everything fed."""
 
+    def close(self) -> None:
+        """End the utterance when its audio is recognised whole instead
+        (ivr.speech.live): engines whose `finish` decodes again skip that."""
+        self.finish()
+
 
 class Recognizer(ABC):
     name = "engine"

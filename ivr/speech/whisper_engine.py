@@ -15,6 +15,9 @@ No free text is matched against strings here.
 Free text (knowledge-base questions, the crawler's prompts, `ivr recognize`
 without --choices): faster-whisper's own transcription.
 
+Live partial text: a greedy transcript of the audio so far, each second of
+it, decoded in the background (WhisperStream).
+
 Chinese output is normalised to simplified characters (OpenCC); Chinese
 phrases are also scored in traditional characters, which the multilingual
 model often writes.
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 import time
 from functools import lru_cache
 from typing import Optional
@@ -61,6 +65,10 @@ SHARED_FREE_PASS = ("zh",)  # languages whose paraphrase pass decodes the closed
                             # instead of encoding again at 30 s: Mandarin turn CPU 4.04 -> 1.34 s per s
                             # of audio, espeak-ng's person requests heard 7 / 43 against 5 / 43. Not
                             # English: its test split 24 / 25 against 25 / 25, twice (docs/speech.md)
+PARTIAL_EVERY_S = 1.0       # live partial text: a greedy transcript of the audio so far, each second of it
+PARTIAL_TOKENS_PER_S = 10   # a partial's length limit: speech is ~4 (English) to ~7 (Mandarin) tokens a second;
+                            # unbounded, 2.5 s of spoken digits came out as "1, 0, 0, 0, ..." to 128 tokens
+PARTIAL_WAIT_S = 5.0        # the most the final pass waits for a partial still being decoded
 FREE_MAX_TOKENS = 128       # a caller's turn as free text: at most the encoder's window of speech
 MISSING = -20.0             # log-probability of a step the decoder did not return
 WINDOW_S = 10               # seconds of audio the encoder sees (Whisper's own is 30): the encoder
@@ -106,19 +114,46 @@ def load_model(name: str, compute_type: str = "int8", threads: int = 1):
 
 
 class WhisperStream(Stream):
-    """Whisper decodes whole utterances: the stream collects the audio and
-    reports no partial text; `finish` recognises everything fed."""
+    """Whisper decodes whole utterances, so partial text comes from decoding
+    the audio so far: each PARTIAL_EVERY_S of audio fed starts a greedy
+    transcript of it in a background thread (one at a time: the microphone
+    loop must not wait for the model, or its input overflows); `feed`
+    returns the newest one finished. `finish` recognises everything fed."""
 
     def __init__(self, recognizer: "WhisperRecognizer", choices, sequence: bool):
         self.recognizer, self.choices, self.sequence = recognizer, choices, sequence
         self.chunks: list[np.ndarray] = []
         self.endpoint = False
+        self.partial = ""
+        self._fed, self._partial_from = 0, 0       # samples fed; fed when the last partial started
+        self._worker: Optional[threading.Thread] = None
 
     def feed(self, samples: np.ndarray) -> str:
         self.chunks.append(np.asarray(samples, dtype=np.float32))
-        return ""
+        self._fed += len(samples)
+        idle = self._worker is None or not self._worker.is_alive()
+        if idle and self._fed - self._partial_from >= PARTIAL_EVERY_S * RATE:
+            self._partial_from = self._fed
+            self._worker = threading.Thread(target=self._decode_partial, args=(np.concatenate(self.chunks),),
+                                             daemon=True, name="whisper-partial")
+            self._worker.start()
+        return self.partial
+
+    def _decode_partial(self, audio: np.ndarray) -> None:
+        try:
+            self.partial = self.recognizer.partial_text(audio)
+        except (RuntimeError, ValueError):      # a partial is only a hint: the final pass reports errors
+            pass
+
+    def close(self) -> None:
+        """Ends the utterance without a result (the caller recognises the
+        audio itself): only waits for a partial still being decoded, which
+        would hold the model while the final pass runs."""
+        if self._worker is not None:
+            self._worker.join(PARTIAL_WAIT_S)
 
     def finish(self) -> Recognition:
+        self.close()
         audio = np.concatenate(self.chunks) if self.chunks else np.zeros(RATE // 10, np.float32)
         return self.recognizer.recognize(audio, self.choices, self.sequence)
 
@@ -183,7 +218,15 @@ class WhisperRecognizer(Recognizer):
         result.seconds = round(time.perf_counter() - start, 4)
         return result
 
-    def _decode_freely(self, encoded, beam_size: int, prompt: Optional[str]) -> Recognition:
+    def partial_text(self, samples: np.ndarray) -> str:
+        """What the caller has said so far, for the live transcript
+        (WhisperStream): the greedy transcript of the audio fed, from an
+        encoding of its own (not `_encoded`'s: the turn's is kept for it)."""
+        limit = int(PARTIAL_TOKENS_PER_S * len(samples) / RATE) + 5      # past it, the model repeats itself
+        return self._decode_freely(self._encode(samples), 1, None, limit).text
+
+    def _decode_freely(self, encoded, beam_size: int, prompt: Optional[str],
+                       max_tokens: int = FREE_MAX_TOKENS) -> Recognition:
         """The likeliest transcript by beam search, as faster-whisper's first
         (temperature 0) pass decodes it: `prompt` as previous text, the
         same suppressed tokens, confidence = exp(mean log-probability per token)."""
@@ -191,7 +234,7 @@ class WhisperRecognizer(Recognizer):
         before = [self.tokenizer.sot_prev] + self.tokenizer.encode(" " + prompt.strip())[-PREVIOUS_MAX:] if prompt else []
         tokens = before + self.prompt
         result = self.whisper.model.generate(
-            encoded, [tokens], beam_size=beam_size, return_scores=True, max_length=len(tokens) + FREE_MAX_TOKENS,
+            encoded, [tokens], beam_size=beam_size, return_scores=True, max_length=len(tokens) + max_tokens,
             suppress_blank=True, suppress_tokens=list(get_suppressed_tokens(self.tokenizer, [-1])))[0]
         ids = [t for t in result.sequences_ids[0] if t < self.tokenizer.eot]
         text = self.tokenizer.decode(ids).strip()
