@@ -150,7 +150,10 @@ def _stream(rec, clip, choices, partials: bool) -> None:
         stream.feed(clip[i:i + block])
         if partials:
             stream.close()          # waits for the partial under way
-    stream.close() if partials else stream.finish()
+    if partials:
+        stream.close()
+    else:
+        stream.finish()
 
 
 def turn_cpu(rec, menu, phrases, audio, label: str, turn) -> None:

@@ -294,17 +294,14 @@ class WhisperRecognizer(Recognizer):
             lift: dict = {}
         else:
             candidates, tried, forced, lift = self._english_scores(encoded, choices, steps, greedy)
-        form, best = {}, {}
-        for score, (c, f) in zip(forced, tried):     # each phrase by its likeliest written form
-            if c not in best or score > best[c]:
-                best[c], form[c] = score, f
-        if is_chinese(self.language) and FORMS_SUMMED_ZH:
-            written: dict[str, list] = {}
-            for score, (c, f) in zip(forced, tried):
-                written.setdefault(c, []).append((score, f))
-            scores = [in_any_form(written[c]) for c in candidates]
-        else:
-            scores = [best[c] for c in candidates]
+        written: dict[str, list] = {}                # each phrase's (score, form) pairs
+        for score, (c, f) in zip(forced, tried):
+            written.setdefault(c, []).append((score, f))
+        best, form = {}, {}                          # each phrase by its likeliest written form
+        for c, pairs in written.items():
+            best[c], form[c] = max(pairs, key=lambda pair: pair[0])
+        summed = is_chinese(self.language) and FORMS_SUMMED_ZH
+        scores = [in_any_form(written[c]) if summed else best[c] for c in candidates]
         ranked = sorted(zip(candidates, scores), key=lambda kv: -kv[1])
         text, score = ranked[0]
         share = 1.0 / sum(np.exp(s - score) for _, s in ranked)
