@@ -123,6 +123,24 @@ def test_phrases_scored_from_the_greedy_pass_equal_their_forced_scores(tiny):
     assert reused >= 2          # free transcripts " Zero." (twice), " Nine." (" three." on one CPU, " Three." on another)
 
 
+def test_a_long_sequence_is_forced_to_its_end(base_zh):
+    """A forced sequence is scored on every token and on the end of the
+    transcript, however long: the greedy transcript of a real Mandarin
+    sentence (AISHELL, over 10 tokens) forced back through the decoder, alone
+    and in a batch with a short one, scores what the greedy pass's own steps
+    give. (A max_length counted as prompt + n + 2 cut the end-of-transcript
+    step of every sequence of 6 tokens or more: about 20 nats lost.)"""
+    import numpy as np
+    encoded = base_zh._encode(load_audio(shared("speech/zh/aishell-BAC009S0724W0121.wav")))
+    steps, greedy, _ = base_zh._first_step(encoded, 40)
+    sentence = greedy[:greedy.index(base_zh.tokenizer.eot)] if base_zh.tokenizer.eot in greedy else greedy
+    expected = base_zh._from_greedy(sentence, steps, greedy)
+    assert len(sentence) > 10 and expected is not None
+    short = base_zh.tokenizer.encode("合同")
+    assert np.allclose(base_zh._forced(encoded, [sentence]), [expected], atol=1e-3)
+    assert np.allclose(base_zh._forced(encoded, [short, sentence])[1], expected, atol=1e-3)
+
+
 def test_pruned_phrases_could_not_have_won(tiny, consumer, monkeypatch):
     """English candidates are forced only while their first token alone is
     likelier than a phrase already scored whole: on real digits at a

@@ -531,17 +531,19 @@ class WhisperRecognizer(Recognizer):
         import ctranslate2
         memory = np.asarray(encoded)
 
-        def run(seqs, extra):
-            batch = ctranslate2.StorageView.from_array(np.repeat(memory, len(seqs), axis=0))
-            return self.whisper.model.generate(
-                batch, [self.prompt + s for s in seqs], beam_size=1, return_logits_vocab=True,
-                max_length=len(self.prompt) + max(map(len, seqs)) + extra, suppress_blank=False)
-
+        # CTranslate2 (4.8) returns the n + 1 steps of an n-token forced sequence
+        # only from max_length = prompt + 2n - 2 on (measured, n = 2..13); the
+        # old limit (prompt + n + 2, n + 3 on a retry) cut the end-of-transcript
+        # step of every sequence of 6 tokens or more, scored MISSING (拖欠工资
+        # -38.5 instead of -18.5), so four-character Chinese phrases lost
+        longest = max(map(len, sequences))
+        batch = ctranslate2.StorageView.from_array(np.repeat(memory, len(sequences), axis=0))
+        results = self.whisper.model.generate(
+            batch, [self.prompt + s for s in sequences], beam_size=1, return_logits_vocab=True,
+            max_length=len(self.prompt) + 2 * longest + 2, suppress_blank=False)
         scores = []
-        for seq, result in zip(sequences, run(sequences, 2)):
+        for seq, result in zip(sequences, results):
             wanted = seq + [self.tokenizer.eot]
-            if len(result.logits[0]) < len(wanted):     # a batch can stop some items early
-                result = run([seq], 3)[0]
             given = result.logits[0][:len(wanted)]        # a step not returned counts MISSING
             logits = _rows(given) if len(given) else np.zeros((0, 1))
             chosen = logits[np.arange(len(logits)), np.asarray(wanted[:len(logits)], dtype=int)] - log_sum_exp(logits)
