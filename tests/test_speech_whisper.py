@@ -444,17 +444,36 @@ def test_closing_a_stream_does_not_decode_the_turn_again(tiny, consumer, monkeyp
 
 def test_a_mandarin_phrase_scores_its_written_forms_together():
     """工资 written 工资 or 工資: the model splits what it heard between them,
-    so a phrase's score is the log of the forms' summed probabilities (per
-    token of its likeliest form, x MEAN_SCALE as every Chinese score), not its
-    likeliest form's alone, which undercounts it against 返回 (one form)."""
+    so a phrase's score is the log of the forms' summed probabilities (over
+    its likeliest form's tokens + 1 to LENGTH_EXPONENT_ZH, x MEAN_SCALE), not
+    its likeliest form's alone, which undercounts it against 返回 (one form).
+    Its fit to the free transcript stays that form's own per-token mean."""
     import math
 
-    from ivr.speech.whisper_engine import MEAN_SCALE, in_any_form
+    from ivr.speech.whisper_engine import LENGTH_EXPONENT_ZH, MEAN_SCALE, chinese_score
+    scale = 3 ** LENGTH_EXPONENT_ZH / MEAN_SCALE                    # likeliest form: 2 tokens + the end
     one = [(-6.0, [1, 2])]
-    assert in_any_form(one) == pytest.approx(-6.0)                 # one form: its own score
+    assert chinese_score(one) == pytest.approx((-6.0 / scale, -2.0))
     two = [(-6.0, [1, 2]), (-6.0, [3, 4])]                          # two as likely: twice the probability
-    assert in_any_form(two) == pytest.approx(-6.0 + math.log(2) / 3 * MEAN_SCALE)
-    uneven = [(-3.0, [1, 2]), (-9.0, [5, 6, 7, 8, 9])]              # per token of the likeliest (2 tokens)
-    total = math.log(math.exp(-3.0 * 3 / MEAN_SCALE) + math.exp(-9.0 * 6 / MEAN_SCALE))
-    assert in_any_form(uneven) == pytest.approx(total / 3 * MEAN_SCALE)
-    assert in_any_form(uneven) > -3.0
+    assert chinese_score(two) == pytest.approx(((-6.0 + math.log(2)) / scale, -2.0))
+    assert chinese_score(two, summed=False) == pytest.approx((-6.0 / scale, -2.0))
+    uneven = [(-6.0, [1, 2]), (-9.0, [5, 6, 7, 8, 9])]               # the likelier per token: 5 tokens
+    total = math.log(math.exp(-6.0) + math.exp(-9.0))
+    assert chinese_score(uneven) == pytest.approx((total / 6 ** LENGTH_EXPONENT_ZH * MEAN_SCALE, -1.5))
+
+
+def test_a_long_phrase_does_not_outrank_a_short_one_by_its_predictable_tail():
+    """重复一遍's last tokens follow from its first: a per-token mean (exponent
+    1) ranked it over the 受伤 espeak-ng said at `welcome`; divided by (tokens
+    + 1) ** LENGTH_EXPONENT_ZH it ranks below. The figures are that clip's own
+    log-probabilities of each written form (tokens as many as there)."""
+    from ivr.speech import whisper_engine
+    from ivr.speech.whisper_engine import chinese_score
+    short = [(-8.32, [1, 2]), (-13.06, [1, 2, 3])]
+    long = [(-22.40, [4, 5, 6, 7, 8, 9, 10]), (-21.93, [4, 5, 6, 7, 8, 9])]
+    assert chinese_score(short)[0] > chinese_score(long)[0]
+    whisper_engine.LENGTH_EXPONENT_ZH, before = 1.0, whisper_engine.LENGTH_EXPONENT_ZH
+    try:
+        assert chinese_score(short)[0] < chinese_score(long)[0]     # the ranking before
+    finally:
+        whisper_engine.LENGTH_EXPONENT_ZH = before

