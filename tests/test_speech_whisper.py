@@ -462,7 +462,7 @@ def test_a_mandarin_phrase_scores_its_written_forms_together():
     assert chinese_score(uneven) == pytest.approx((total / 6 ** LENGTH_EXPONENT_ZH * MEAN_SCALE, -1.5))
 
 
-def test_a_long_phrase_does_not_outrank_a_short_one_by_its_predictable_tail():
+def test_a_long_phrase_does_not_outrank_a_short_one_by_its_predictable_tail(monkeypatch):
     """重复一遍's last tokens follow from its first: a per-token mean (exponent
     1) ranked it over the 受伤 espeak-ng said at `welcome`; divided by (tokens
     + 1) ** LENGTH_EXPONENT_ZH it ranks below. The figures are that clip's own
@@ -472,11 +472,8 @@ def test_a_long_phrase_does_not_outrank_a_short_one_by_its_predictable_tail():
     short = [(-8.32, [1, 2]), (-13.06, [1, 2, 3])]
     long = [(-22.40, [4, 5, 6, 7, 8, 9, 10]), (-21.93, [4, 5, 6, 7, 8, 9])]
     assert chinese_score(short)[0] > chinese_score(long)[0]
-    whisper_engine.LENGTH_EXPONENT_ZH, before = 1.0, whisper_engine.LENGTH_EXPONENT_ZH
-    try:
-        assert chinese_score(short)[0] < chinese_score(long)[0]     # the ranking before
-    finally:
-        whisper_engine.LENGTH_EXPONENT_ZH = before
+    monkeypatch.setattr(whisper_engine, "LENGTH_EXPONENT_ZH", 1.0)
+    assert chinese_score(short)[0] < chinese_score(long)[0]         # the ranking before
 
 
 def test_a_phrase_the_model_writes_for_silence_loses_its_head_start():
